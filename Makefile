@@ -1,0 +1,60 @@
+# Neurons to Networks — the two commands of the README are `make book` and
+# `make test`; both create (or reuse) .venv and install everything first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL := 3
+export PYTHONHASHSEED := 0
+
+.PHONY: setup book test lint student bench lab repo clean
+
+$(STAMP): requirements.txt pyproject.toml apt.txt tests/apt.txt
+	bash tools/apt_install.sh apt.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m ipykernel install --prefix $(VENV) --name python3 >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## make book — execute the notebooks (cached) and build the site into _build/html
+book: setup
+	$(BIN)/jupyter-book build . --path-output . -W --keep-going
+	@echo
+	@echo "The course is built. Open: file://$(CURDIR)/_build/html/index.html"
+
+## make test — lint, unit/property/parity/check tests, notebooks (nbval), student edition, site and browser
+test: setup
+	bash tools/apt_install.sh tests/apt.txt
+	$(MAKE) lint
+	$(BIN)/python -m pytest -n 2 --dist loadfile --ignore=tests/site tests
+	COURSE_CHECKS_STRICT=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env \
+	    --nbval-cell-timeout=180 -p no:randomly book
+	$(MAKE) book
+	$(BIN)/python -m pytest tests/site -p no:cacheprovider
+
+lint: setup
+	$(BIN)/ruff check course_lib tests benchmarks book
+	$(BIN)/ruff format --check course_lib tests benchmarks book
+
+## make student — regenerate the student edition (committed in student/)
+student: setup
+	$(BIN)/python -m course_lib.edition book student/book
+
+## make bench — speed benchmarks, one `name: value` line per figure
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+## make lab — JupyterLab on the book
+lab: setup
+	$(BIN)/jupyter lab book
+
+## make repo URL=https://github.com/YOU/FORK — point the book at your fork
+repo: setup
+	$(BIN)/python tools/set_repo.py "$(URL)"
+	$(MAKE) student
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,86 @@
+"""Exercises of Chapter 2, "From biological to artificial neurons"."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib import neuron as ref
+from course_lib.checks._core import Case, Mistake, register
+
+CHAPTER = 'Chapter 2, "From biological to artificial neurons"'
+
+
+def _neuron_cases(rng: np.random.Generator) -> list[Case]:
+    return [
+        Case((np.array([1.0, 2.0]), np.array([0.5, -0.25]), 0.1), "one sample, two inputs"),
+        Case((rng.normal(size=5), rng.normal(size=5), -0.7), "one sample, five inputs"),
+        Case((rng.normal(size=(4, 3)), rng.normal(size=3), 0.3), "a batch of 4 samples"),
+        Case((np.zeros((2, 2)), np.array([3.0, -1.0]), 2.0), "all-zero inputs: only the bias is left"),
+        Case((rng.uniform(-3, 3, size=(6, 1)), np.array([2.0]), -1.5), "a batch, one feature each"),
+        Case((np.array([[400.0, 500.0], [-400.0, -500.0]]), np.array([1.0, 1.0]), 5.0), "very large weighted sums (±905)"),
+    ]
+
+
+register(
+    "weighted_sum",
+    chapter=CHAPTER,
+    reference=ref.weighted_sum,
+    cases=_neuron_cases,
+    arg_names=("x", "w", "b"),
+    mistakes=[
+        Mistake("no bias", lambda x, w, b: x @ w, "Don't forget to add the bias b after the sum."),
+        Mistake("minus bias", lambda x, w, b: x @ w - b, "The bias is added (+ b), not subtracted."),
+        Mistake(
+            "no sum",
+            lambda x, w, b: x * w + b,
+            "Multiply each input by its weight *and add the products up*: try `x @ w` or"
+            " `np.sum(x * w, axis=-1)`.",
+        ),
+        Mistake(
+            "sum over the whole batch",
+            lambda x, w, b: np.sum(x * w) + b,
+            "For a batch (m, n) you need one sum per row: sum over the last axis only"
+            " (`axis=-1`), or use `x @ w`.",
+        ),
+        Mistake(
+            "bias added per input",
+            lambda x, w, b: np.sum(x * w + b, axis=-1),
+            "The bias is added once per neuron, after the sum, not once per input.",
+        ),
+    ],
+)
+
+
+def _neuron_ref(x, w, b):
+    return ref.neuron(x, w, b)
+
+
+register(
+    "neuron",
+    chapter=CHAPTER,
+    reference=_neuron_ref,
+    cases=_neuron_cases,
+    arg_names=("x", "w", "b"),
+    mistakes=[
+        Mistake(
+            "no activation",
+            lambda x, w, b: x @ w + b,
+            "You returned the weighted sum z; pass it through the sigmoid 1 / (1 + e^(−z)).",
+        ),
+        Mistake(
+            "wrong sign in the exponent",
+            lambda x, w, b: 1.0 / (1.0 + np.exp(x @ w + b)),
+            "Check the sign in the exponent: sigmoid(z) = 1 / (1 + e^(−z)), so a large z gives an output near 1.",
+        ),
+        Mistake(
+            "bias outside the activation",
+            lambda x, w, b: 1.0 / (1.0 + np.exp(-(x @ w))) + b,
+            "The bias belongs inside the activation: sigmoid(w·x + b), not sigmoid(w·x) + b.",
+        ),
+        Mistake(
+            "tanh instead of sigmoid",
+            lambda x, w, b: np.tanh(x @ w + b),
+            "That is tanh (outputs in −1..1); this neuron uses the sigmoid (outputs in 0..1).",
+        ),
+    ],
+)
