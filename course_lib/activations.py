@@ -1,0 +1,104 @@
+"""Activation functions and their derivatives, in numerically stable forms.
+
+Defined in: Chapter 4, "Activation functions".
+
+Every function works elementwise on any shape (``softmax`` along the last
+axis) and stays finite, without warnings, for |z| up to 1e4 and beyond.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib._validation import as_float_array
+from course_lib.neuron import sigmoid as _sigmoid
+
+
+def _float_or_array(out: np.ndarray):
+    return float(out) if out.ndim == 0 else out
+
+
+def step(z):
+    """Threshold (Heaviside) activation: 1.0 where z ≥ 0, else 0.0.
+
+    Defined in: Chapter 3, "The perceptron".
+    """
+    z = as_float_array(z, "z")
+    return _float_or_array(np.where(z >= 0, 1.0, 0.0))
+
+
+def sigmoid(z):
+    """σ(z) = 1 / (1 + e^(−z)), squashing any number into (0, 1); stable for large |z|.
+
+    Defined in: Chapter 4, "Activation functions".
+    """
+    return _sigmoid(as_float_array(z, "z"))
+
+
+def sigmoid_derivative(z):
+    """σ'(z) = σ(z)·(1 − σ(z)); at most 0.25, and near 0 where σ saturates.
+
+    Defined in: Chapter 4, "Activation functions".
+    """
+    s = np.asarray(sigmoid(z))
+    return _float_or_array(s * (1.0 - s))
+
+
+def tanh(z):
+    """Hyperbolic tangent, outputs in (−1, 1); equals 2σ(2z) − 1.
+
+    Defined in: Chapter 4, "Activation functions".
+    """
+    return _float_or_array(np.tanh(as_float_array(z, "z")))
+
+
+def tanh_derivative(z):
+    """tanh'(z) = 1 − tanh(z)².
+
+    Defined in: Chapter 4, "Activation functions".
+    """
+    t = np.tanh(as_float_array(z, "z"))
+    return _float_or_array(1.0 - t * t)
+
+
+def relu(z):
+    """ReLU(z) = max(0, z): zero for negative inputs, the input itself otherwise — unbounded above.
+
+    Defined in: Chapter 4, "Activation functions".  (The course notes
+    describe a function clipped at 1; that is :func:`clipped_relu`, a
+    different function.)
+    """
+    z = as_float_array(z, "z")
+    return _float_or_array(np.maximum(z, 0.0))
+
+
+def relu_derivative(z):
+    """ReLU'(z): 1.0 for z > 0, 0.0 for z ≤ 0 (we take 0 at the kink, as TensorFlow does).
+
+    Defined in: Chapter 4, "Activation functions".
+    """
+    z = as_float_array(z, "z")
+    return _float_or_array(np.where(z > 0, 1.0, 0.0))
+
+
+def clipped_relu(z, max_value: float = 1.0):
+    """min(max(0, z), max_value): the "capped" function the notes mistake for ReLU.
+
+    Defined in: Chapter 4, "Activation functions".  With ``max_value=6`` this
+    is ReLU6.
+    """
+    z = as_float_array(z, "z")
+    return _float_or_array(np.clip(z, 0.0, float(max_value)))
+
+
+def softmax(z):
+    """Softmax along the last axis: exp(z) / sum(exp(z)), rows sum to 1.
+
+    Defined in: Chapter 4, "Activation functions".  Subtracting each row's
+    maximum first changes nothing mathematically but keeps exp() from
+    overflowing.
+    """
+    z = as_float_array(z, "z", ndim=(1, 2, 3))
+    shifted = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
