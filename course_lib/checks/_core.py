@@ -273,10 +273,11 @@ def _compare_values(expected: np.ndarray, got: np.ndarray, ex: Exercise, where: 
         return _Diff("wrong_value", f"{where}: expected {_fmt(exp_f[()])}, got {_fmt(got_f[()])}")
     idx = tuple(int(i) for i in np.argwhere(~close)[0])
     n_bad = int((~close).sum())
+    largest = float(np.max(np.abs(got_f - exp_f)))
     return _Diff(
         "wrong_value",
-        f"{where} differs in {n_bad} of {close.size} entries; first at index {idx}: "
-        f"expected {_fmt(exp_f[idx])}, got {_fmt(got_f[idx])}",
+        f"{where} differs in {n_bad} of {close.size} entries (largest difference {largest:.3g}); "
+        f"first at index {idx}: expected {_fmt(exp_f[idx])}, got {_fmt(got_f[idx])}",
     )
 
 
