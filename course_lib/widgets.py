@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-LIVE_NOTE = "Sliders appear here when the notebook runs live (Colab, Binder, JupyterHub or JupyterLab)."
+LIVE_NOTE = "Sliders appear here when this notebook runs live (Colab, Binder, Lab)."
 
 
 class _LiveWidget:

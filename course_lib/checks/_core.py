@@ -245,7 +245,7 @@ def _compare(expected, got, ex: Exercise, where: str = "the result") -> _Diff | 
             return _Diff("wrong_shape", f"{where} should have shape {expected.shape}, got shape {got.shape}")
         return _compare_values(expected, got, ex, where)
     # A single number (Python or numpy scalar, or a 0-d array).
-    if isinstance(got, np.ndarray) and got.ndim == 0 and got.dtype.kind in "iuf":
+    if isinstance(got, np.ndarray) and got.ndim == 0:
         got = got[()]
     if isinstance(got, np.ndarray):
         return _Diff("wrong_shape", f"{where} should be a single number, got an array of shape {got.shape}")
@@ -404,6 +404,21 @@ def _mistake_hint(ex: Exercise, args: tuple, got) -> str:
     return ""
 
 
+def _notebook_globals_used(func: Callable) -> list[str]:
+    """Names of notebook data (arrays, lists, numbers) that ``func`` reads as globals."""
+    code = getattr(func, "__code__", None)
+    scope = getattr(func, "__globals__", {})
+    if code is None:
+        return []
+    names = []
+    for name in code.co_names:
+        value = scope.get(name)
+        if isinstance(value, (np.ndarray, list, tuple, dict)) or _is_number(value):
+            if not name.isupper():  # CONSTANTS are a deliberate choice, not a slip
+                names.append(name)
+    return names
+
+
 def _ignores_arguments(ex: Exercise, func: Callable, cases: list[Case], got_first) -> bool:
     """True when ``func`` answers two different cases identically though the reference does not."""
     if len(cases) < 2:
@@ -496,6 +511,12 @@ def _run_case(ex: Exercise, func: Callable, cases: list[Case], number: int, case
     if diff is None:
         return None
     hint = _mistake_hint(ex, case.args, outcome.value)
+    used = _notebook_globals_used(func)
+    if not hint and used:
+        hint = (
+            f"your function reads the notebook variable(s) {', '.join(f'`{n}`' for n in used)}"
+            " instead of its own arguments; use only what is passed in."
+        )
     if not hint and _ignores_arguments(ex, func, cases, outcome.value):
         hint = (
             "your function gives the same answer for different inputs. Does it use a variable"

@@ -1,0 +1,120 @@
+"""The built site, opened page by page in headless Chromium (run after `make book`).
+
+For every page: no console errors, math rendered by MathJax (no raw `$$`),
+launch buttons pointing at that page's notebook in the *student edition*,
+exercise solutions collapsed, exercises numbered.  A screenshot of each page
+is saved under _build/screenshots/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import unquote
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.glob("book/*.html")) if HTML.exists() else []
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+
+pytestmark = pytest.mark.skipif(not PAGES, reason="build the site first: make book")
+
+
+@pytest.fixture(scope="module")
+def server():
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+def _source_notebook(page: str) -> Path | None:
+    path = ROOT / Path(page).with_suffix(".ipynb")
+    return path if path.exists() else None
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page(page, server, browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = ctx.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    tab.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
+    tab.on("response", lambda resp: errors.append(f"HTTP {resp.status}: {resp.url}") if resp.status >= 400 else None)
+    tab.goto(f"{server}/{page}", wait_until="load")
+    tab.wait_for_load_state("networkidle")
+    if tab.locator("div.math, span.math").count():
+        tab.wait_for_selector("mjx-container", timeout=15000)
+    tab.screenshot(path=str(SHOTS / f"{Path(page).stem}.png"), full_page=True)
+
+    assert not errors, f"console errors on {page}: {errors}"
+
+    prose = tab.evaluate(
+        """() => { const a = document.querySelector('article').cloneNode(true);
+                   a.querySelectorAll('pre, code, .cell_output, mjx-container').forEach(e => e.remove());
+                   return a.innerText; }"""
+    )
+    raw = re.findall(r".{0,30}\$.{0,30}", prose)
+    assert not raw, f"raw TeX ($ signs) left in the prose of {page}: {raw[:3]}"
+    assert tab.locator("div.math, span.math").count() == tab.locator("div.math mjx-container, span.math mjx-container").count()
+
+    notebook = _source_notebook(page)
+    if notebook is None:
+        ctx.close()
+        return
+    student_path = f"student/{Path(page).with_suffix('.ipynb').as_posix()}"
+    hrefs = [unquote(h) for h in tab.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")]
+    repo = CONFIG["repository"]["url"].removeprefix("https://github.com/")
+    colab = [h for h in hrefs if h.startswith("https://colab.research.google.com/")]
+    binder = [h for h in hrefs if h.startswith("https://mybinder.org/")]
+    hub = [h for h in hrefs if h.startswith(CONFIG["launch_buttons"]["jupyterhub_url"])]
+    assert colab == [f"https://colab.research.google.com/github/{repo}/blob/main/{student_path}"], colab
+    assert len(binder) == 1 and binder[0].endswith(f"urlpath=lab/tree/{student_path}"), binder
+    assert len(hub) == 1 and student_path in hub[0], hub
+
+    nb = nbformat.read(notebook, as_version=4)
+    solutions = sum("# BEGIN SOLUTION" in c.source for c in nb.cells if c.cell_type == "code")
+    hidden = tab.locator(".tag_hide-input")
+    assert hidden.count() >= solutions
+    for i in range(hidden.count()):
+        assert not hidden.nth(i).locator(".cell_input pre").first.is_visible(), f"solution {i} visible on {page}"
+    exercises = tab.locator(".exercise > .admonition-title")
+    titles = [exercises.nth(i).inner_text() for i in range(exercises.count())]
+    assert all(re.match(r"Exercise \d+", t) for t in titles), titles
+    if solutions:
+        assert titles, f"{page} has solutions but no numbered exercises"
+    ctx.close()

@@ -1,0 +1,107 @@
+"""Notebook-level tests: conventions, the student edition runs, and nbval catches a broken notebook.
+
+The master notebooks themselves are executed by nbval (`make test`, strict
+checks); these tests cover what nbval cannot.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = sorted((ROOT / "book").glob("*.ipynb"))
+STUDENT = sorted((ROOT / "student" / "book").glob("*.ipynb"))
+CHECK_CALL = re.compile(r"checks\.check\(\s*[\"'](\w+)[\"']")
+
+
+def _code_cells(path):
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+def _repo_url() -> str:
+    return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+
+
+def test_every_toc_entry_exists_and_every_notebook_is_in_the_toc():
+    toc = (ROOT / "_toc.yml").read_text()
+    listed = set(re.findall(r"file:\s*(\S+)", toc)) | {yaml.safe_load(toc)["root"]}
+    for entry in listed:
+        assert (ROOT / f"{entry}.ipynb").exists() or (ROOT / f"{entry}.md").exists(), entry
+    for nb in BOOK:
+        assert f"book/{nb.stem}" in listed, f"{nb.name} is not in _toc.yml"
+
+
+@pytest.mark.parametrize("path", BOOK, ids=lambda p: p.name)
+def test_notebook_conventions(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code), "store notebooks without outputs"
+    first = code[0].source
+    assert f'"git+{_repo_url()}"' in first, "the install cell must use the repository URL of _config.yml"
+    assert all("pip install" not in c.source for c in code[1:]), "only the first cell installs"
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for heading in ("Learning objectives", "Summary", "Review questions"):
+        assert heading in text, f"{path.name} has no '{heading}' section"
+    for cell in code:
+        if "# BEGIN SOLUTION" in cell.source:
+            assert "hide-input" in cell.metadata.get("tags", []), "solution cells are collapsed on the site"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", STUDENT, ids=lambda p: p.name)
+def test_student_edition_runs_and_every_check_says_not_implemented(path, tmp_path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    env_strict = os.environ.pop("COURSE_CHECKS_STRICT", None)
+    try:
+        start = time.perf_counter()
+        NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+        elapsed = time.perf_counter() - start
+    finally:
+        if env_strict is not None:
+            os.environ["COURSE_CHECKS_STRICT"] = env_strict
+    print(f"{path.name}: student edition executed in {elapsed:.1f} s")
+    called, reported = [], []
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        called += CHECK_CALL.findall(cell.source)
+        for out in cell.outputs:
+            assert out.output_type != "error", f"{path.name}: {out.get('ename')}: {out.get('evalue')}"
+            reported += re.findall(r"✏️ (\w+): not implemented yet", out.get("text", ""))
+    assert reported == called, f"{path.name}: checks called {called}, not_implemented reported {reported}"
+
+
+def _wrong_notebook(path: Path, url: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("import numpy as np\nfrom course_lib import checks"),
+        nbformat.v4.new_code_cell("def weighted_sum(x, w, b):\n    return x @ w  # forgot the bias"),
+        nbformat.v4.new_code_cell('checks.check("weighted_sum", weighted_sum);'),
+    ]
+    nbformat.write(nb, path)
+
+
+@pytest.mark.slow
+def test_nbval_run_fails_on_a_deliberately_wrong_notebook(tmp_path):
+    bad = tmp_path / "wrong.ipynb"
+    _wrong_notebook(bad, _repo_url())
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env"]
+    cmd += ["--nbval-cell-timeout=120", "--rootdir", str(tmp_path), str(bad)]
+    env = {**os.environ, "COURSE_CHECKS_STRICT": "1"}
+    strict = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert strict.returncode != 0, strict.stdout
+    assert "CheckFailed" in strict.stdout and "Don't forget to add the bias" in strict.stdout
+    env["COURSE_CHECKS_STRICT"] = "0"
+    lenient = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert lenient.returncode == 0, lenient.stdout  # only strict mode turns a failed check into a failed run
