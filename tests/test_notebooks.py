@@ -105,3 +105,28 @@ def test_nbval_run_fails_on_a_deliberately_wrong_notebook(tmp_path):
     env["COURSE_CHECKS_STRICT"] = "0"
     lenient = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path)
     assert lenient.returncode == 0, lenient.stdout  # only strict mode turns a failed check into a failed run
+
+
+def test_readme_and_install_cells_use_the_configured_repository():
+    url = _repo_url()
+    readme = (ROOT / "README.md").read_text()
+    assert f"git+{url}" in readme
+    assert "make book" in readme and "make test" in readme
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci
+
+
+def test_set_repo_rewrites_every_derived_place(tmp_path):
+    import shutil
+
+    for name in ("_config.yml", "README.md"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "book", tmp_path / "book")
+    (tmp_path / "tools").mkdir()
+    shutil.copy(ROOT / "tools" / "set_repo.py", tmp_path / "tools" / "set_repo.py")
+    new = "https://github.com/someone/fork"
+    subprocess.run([sys.executable, str(tmp_path / "tools" / "set_repo.py"), new], check=True, capture_output=True)
+    assert yaml.safe_load((tmp_path / "_config.yml").read_text())["repository"]["url"] == new
+    assert f"git+{new}" in (tmp_path / "README.md").read_text()
+    for nb in (tmp_path / "book").glob("*.ipynb"):
+        assert f"git+{new}" in _code_cells(nb)[0].source
