@@ -81,7 +81,7 @@ def test_student_edition_runs_and_every_check_says_not_implemented(path, tmp_pat
     assert reported == called, f"{path.name}: checks called {called}, not_implemented reported {reported}"
 
 
-def _wrong_notebook(path: Path, url: str) -> None:
+def _wrong_notebook(path: Path) -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
@@ -95,7 +95,7 @@ def _wrong_notebook(path: Path, url: str) -> None:
 @pytest.mark.slow
 def test_nbval_run_fails_on_a_deliberately_wrong_notebook(tmp_path):
     bad = tmp_path / "wrong.ipynb"
-    _wrong_notebook(bad, _repo_url())
+    _wrong_notebook(bad)
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env"]
     cmd += ["--nbval-cell-timeout=120", "--rootdir", str(tmp_path), str(bad)]
     env = {**os.environ, "COURSE_CHECKS_STRICT": "1"}
