@@ -210,4 +210,3 @@ def test_check_is_lenient_by_default_and_strict_on_request(monkeypatch, capsys):
 def test_register_demands_three_mistakes():
     with pytest.raises(ValueError, match="at least 3 known mistakes"):
         _core.register("x_never", chapter="-", reference=good, cases=lambda rng: [], mistakes=[], arg_names=())
-

@@ -66,7 +66,9 @@ def test_student_edition_runs_and_every_check_says_not_implemented(path, tmp_pat
     env_strict = os.environ.pop("COURSE_CHECKS_STRICT", None)
     try:
         start = time.perf_counter()
-        NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+        NotebookClient(
+            nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        ).execute()
         elapsed = time.perf_counter() - start
     finally:
         if env_strict is not None:

@@ -284,8 +284,11 @@ def _compare_values(expected: np.ndarray, got: np.ndarray, ex: Exercise, where: 
 def _same_value(a, b) -> bool:
     """Whether two arbitrary values are equal, arrays compared by shape and content."""
     if isinstance(a, dict) or isinstance(b, dict):
-        return isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys() and all(
-            _same_value(a[k], b[k]) for k in a
+        return (
+            isinstance(a, dict)
+            and isinstance(b, dict)
+            and a.keys() == b.keys()
+            and all(_same_value(a[k], b[k]) for k in a)
         )
     if isinstance(a, (tuple, list)) or isinstance(b, (tuple, list)):
         return (

@@ -90,7 +90,10 @@ def test_page(page, server, browser):
     )
     raw = re.findall(r".{0,30}\$.{0,30}", prose)
     assert not raw, f"raw TeX ($ signs) left in the prose of {page}: {raw[:3]}"
-    assert tab.locator("div.math, span.math").count() == tab.locator("div.math mjx-container, span.math mjx-container").count()
+    assert (
+        tab.locator("div.math, span.math").count()
+        == tab.locator("div.math mjx-container, span.math mjx-container").count()
+    )
 
     notebook = _source_notebook(page)
     if notebook is None:
