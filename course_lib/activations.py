@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._validation import as_float_array
+from course_lib._validation import as_float_array, check_positive
 from course_lib.neuron import sigmoid as _sigmoid
 
 
@@ -91,14 +91,101 @@ def clipped_relu(z, max_value: float = 1.0):
     return _float_or_array(np.clip(z, 0.0, float(max_value)))
 
 
-def softmax(z):
-    """Softmax along the last axis: exp(z) / sum(exp(z)), rows sum to 1.
+def clipped_relu_derivative(z, max_value: float = 1.0):
+    """Derivative of :func:`clipped_relu`: 1.0 for 0 < z < max_value, else 0.0.
+
+    Defined in: Chapter 4, "Activation functions".  Unlike ReLU's, this
+    gradient also vanishes for large inputs — the price of the cap.
+    """
+    z = as_float_array(z, "z")
+    return _float_or_array(np.where((z > 0) & (z < float(max_value)), 1.0, 0.0))
+
+
+def softmax(z, temperature: float = 1.0):
+    """Softmax along the last axis: exp(z / T) / sum(exp(z / T)), rows sum to 1.
 
     Defined in: Chapter 4, "Activation functions".  Subtracting each row's
     maximum first changes nothing mathematically but keeps exp() from
     overflowing.
+
+    Parameters
+    ----------
+    z : array of shape (k,), (m, k) or (m, t, k)
+        Scores ("logits"); each slice along the last axis is one distribution.
+    temperature : float, default 1.0
+        T > 0.  Small T sharpens the distribution towards the largest score
+        (T → 0 gives one-hot), large T flattens it towards uniform.
     """
     z = as_float_array(z, "z", ndim=(1, 2, 3))
+    z = z / check_positive(temperature, "temperature")
     shifted = z - z.max(axis=-1, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=-1, keepdims=True)
+
+
+#: The four class scores shown by :func:`draw_softmax_temperature`.
+DEMO_LOGITS = (2.0, 1.0, 0.1, -1.0)
+
+
+def draw_softmax_temperature(temperature: float = 1.0):
+    """Bar chart of softmax(z / T) for the fixed scores :data:`DEMO_LOGITS`: how T sharpens or flattens.
+
+    Defined in: Chapter 4, "Activation functions".
+
+    The drawing behind the chapter's temperature slider; the title reports
+    the largest probability and the entropy (in bits) of the distribution.
+    Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    logits = np.array(DEMO_LOGITS)
+    p = softmax(logits, temperature=temperature)
+    entropy = float(-np.sum(p * np.log2(np.clip(p, 1e-300, None))))
+    fig, (ax_z, ax_p) = plt.subplots(1, 2, figsize=(8.4, 3.4))
+    names = [f"class {i}" for i in range(len(logits))]
+    ax_z.bar(names, logits, color="#7f7f7f")
+    ax_z.axhline(0, color="k", lw=0.8)
+    ax_z.set_title("scores z (logits)")
+    ax_z.set_ylabel("z")
+    ax_p.bar(names, p, color="#1f77b4")
+    ax_p.set_ylim(0, 1)
+    ax_p.set_ylabel("probability")
+    ax_p.set_title(
+        f"softmax(z / T), T = {temperature:.2f}\nmax p = {p.max():.3f}, entropy = {entropy:.2f} bits", fontsize=10
+    )
+    for i, value in enumerate(p):
+        ax_p.text(i, value + 0.02, f"{value:.2f}", ha="center", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def draw_saturation(z: float = 0.0):
+    """Sigmoid and tanh with their slopes at ``z``: where the gradient vanishes.
+
+    Defined in: Chapter 4, "Activation functions".
+
+    The left panel shows both functions and a marker at ``z``; the right
+    panel their derivatives, with the values at ``z`` in the title.
+    Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    z = float(z)
+    grid = np.linspace(-10, 10, 401)
+    fig, (ax_f, ax_d) = plt.subplots(1, 2, figsize=(8.4, 3.4))
+    ax_f.plot(grid, sigmoid(grid), label="sigmoid")
+    ax_f.plot(grid, tanh(grid), label="tanh")
+    ax_f.plot([z, z], [sigmoid(z), tanh(z)], "ko")
+    ax_f.set_xlabel("z")
+    ax_f.set_ylabel("activation")
+    ax_f.set_title(f"at z = {z:g}: sigmoid = {sigmoid(z):.4f}, tanh = {tanh(z):.4f}", fontsize=10)
+    ax_f.legend(loc="upper left")
+    ax_d.plot(grid, sigmoid_derivative(grid), label="sigmoid'")
+    ax_d.plot(grid, tanh_derivative(grid), label="tanh'")
+    ax_d.plot([z, z], [sigmoid_derivative(z), tanh_derivative(z)], "ko")
+    ax_d.set_xlabel("z")
+    ax_d.set_ylabel("derivative")
+    ax_d.set_title(f"slopes: sigmoid' = {sigmoid_derivative(z):.2e}, tanh' = {tanh_derivative(z):.2e}", fontsize=10)
+    ax_d.legend(loc="upper left")
+    fig.tight_layout()
+    return fig
