@@ -402,8 +402,9 @@ def _mistake_hint(ex: Exercise, args: tuple, got) -> str:
     """The hint of the first known mistake whose answer matches the learner's."""
     for mistake in ex.mistakes:
         outcome = _call_with_limit(mistake.func, copy.deepcopy(args), ex.time_limit)
-        if outcome.error is None and not outcome.timed_out and _compare(outcome.value, got, ex) is None:
-            return mistake.hint
+        if outcome.error is None and not outcome.timed_out:
+            if _same_value(outcome.value, got) or _compare(outcome.value, got, ex) is None:
+                return mistake.hint
     return ""
 
 
