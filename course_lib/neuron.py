@@ -13,7 +13,7 @@ from numbers import Real
 
 import numpy as np
 
-from course_lib._validation import as_float_array
+from course_lib._validation import as_float_array, check_shape
 
 
 def _check_inputs(x, w, b) -> tuple[np.ndarray, np.ndarray, float]:
@@ -81,3 +81,143 @@ def decision_boundary(w, b, x1):
     if w[1] == 0:
         return None
     return -(w[0] * x1 + float(b)) / w[1]
+
+
+def neuron_layer(x, W, b):
+    """Return sigmoid(x @ W + b): the outputs of k sigmoid neurons that share the same inputs.
+
+    Defined in: Chapter 2, "From biological to artificial neurons".
+
+    Parameters
+    ----------
+    x : array of shape (n,) or (m, n)
+        One sample, or a batch of m samples, with n inputs each.
+    W : array of shape (n, k)
+        Column j holds the n weights of neuron j.
+    b : array of shape (k,)
+        One bias per neuron.
+
+    Returns
+    -------
+    array of shape (k,) for one sample, (m, k) for a batch
+        Entry ``[i, j]`` is neuron j's output on sample i.  Each column is
+        exactly :func:`neuron` with that neuron's weights: putting the
+        weight vectors side by side in a matrix lets one ``@`` compute them
+        all at once (chapter 5 builds whole layers this way).
+    """
+    x = as_float_array(x, "x", ndim=(1, 2))
+    W = as_float_array(W, "W", ndim=2)
+    b = as_float_array(b, "b", ndim=1)
+    n, k = W.shape
+    if x.shape[-1] != n:
+        raise ValueError(
+            f"x must have {n} features to match W of shape {W.shape}: expected shape ({n},) or (m, {n}), got {x.shape}"
+        )
+    check_shape(b, "b", (k,))
+    return sigmoid(x @ W + b)
+
+
+def demo_points(m: int = 40, seed: int = 0):
+    """A small 2-D data set for the neuron demo: two overlapping clouds labelled 0 and 1.
+
+    Defined in: Chapter 2, "From biological to artificial neurons".
+
+    Returns ``(X, y)`` with ``X`` of shape ``(m, 2)`` and ``y`` of shape
+    ``(m,)`` (half of each class; ``m`` must be even).  The same seed
+    gives the same points.
+    """
+    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 2 or m % 2:
+        raise ValueError(f"m must be an even number of points >= 2, got {m!r}")
+    rng = np.random.default_rng(seed)
+    half = m // 2
+    X = np.vstack([rng.normal([-1.0, -0.8], 0.85, size=(half, 2)), rng.normal([1.0, 0.9], 0.85, size=(half, 2))])
+    y = np.repeat([0.0, 1.0], half)
+    return X, y
+
+
+def draw_neuron(w1: float = 1.0, w2: float = 1.0, b: float = 0.0, X=None, y=None, extent: float = 3.0):
+    """Shade a two-input sigmoid neuron's output over the plane and draw its decision boundary.
+
+    Defined in: Chapter 2, "From biological to artificial neurons".  The
+    drawing function of the chapter's slider demo
+    (``slider_demo(draw_neuron, w1=..., w2=..., b=...)``).
+
+    The boundary is the line w1·x1 + w2·x2 + b = 0, where z = 0 and the
+    output is exactly 0.5; the arrow is the weight vector (w1, w2), which is
+    perpendicular to it and points towards outputs above 0.5.  Points
+    ``X`` (m, 2) with labels ``y`` (m,) are drawn on top, and the title
+    reports how many the rule "output > 0.5 means class 1" gets right.
+
+    Returns the figure.  Its line with ``gid == "decision-boundary"`` holds
+    the plotted boundary (absent when w1 = w2 = 0: then z = b everywhere and
+    there is no boundary).
+    """
+    import matplotlib.pyplot as plt
+
+    from course_lib.plots import plot_points_2d
+
+    w = np.array([float(w1), float(w2)])
+    b = float(b)
+    extent = float(extent)
+    if X is not None or y is not None:
+        if X is None or y is None:
+            raise ValueError("pass both X (m, 2) and y (m,), or neither")
+        X = as_float_array(X, "X", ndim=2)
+        check_shape(X, "X", (None, 2))
+        y = as_float_array(y, "y", ndim=1)
+        check_shape(y, "y", (X.shape[0],))
+        extent = max(extent, float(np.max(np.abs(X))) + 0.5)
+
+    fig, ax = plt.subplots(figsize=(5.6, 4.8))
+    grid = np.linspace(-extent, extent, 201)
+    G1, G2 = np.meshgrid(grid, grid)
+    out = neuron(np.column_stack([G1.ravel(), G2.ravel()]), w, b).reshape(G1.shape)
+    shade = ax.contourf(G1, G2, out, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.45)
+    fig.colorbar(shade, ax=ax, label="neuron output $\\sigma(z)$")
+
+    if w[1] != 0:
+        line_x1 = np.array([-extent, extent])
+        line_x2 = decision_boundary(w, b, line_x1)
+    elif w[0] != 0:
+        line_x1 = np.full(2, -b / w[0])
+        line_x2 = np.array([-extent, extent])
+    else:
+        line_x1 = line_x2 = None
+    if line_x1 is not None:
+        (line,) = ax.plot(line_x1, line_x2, "k-", linewidth=2, label="$z = 0$ (output 0.5)")
+        line.set_gid("decision-boundary")
+        # The weight vector, drawn from the boundary point closest to the origin.
+        foot = -b * w / (w @ w)
+        arrow = w / np.linalg.norm(w)
+        ax.annotate("", xy=foot + arrow, xytext=foot, arrowprops={"arrowstyle": "->", "color": "k", "lw": 1.5})
+        ax.text(*(foot + 1.1 * arrow), "$\\mathbf{w}$", fontsize=12)
+
+    title = f"$w_1$ = {w[0]:.2f}, $w_2$ = {w[1]:.2f}, $b$ = {b:.2f}"
+    if line_x1 is None:
+        title += "\nno boundary: the output is the same everywhere"
+    if X is not None:
+        plot_points_2d(X, y, ax=ax)
+        correct = int(np.sum((neuron(X, w, b) > 0.5) == (y == 1)))
+        title += f"\n{correct} of {len(y)} points on the right side"
+    ax.set_xlim(-extent, extent)
+    ax.set_ylim(-extent, extent)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def draw_neuron_demo(w1: float = 1.0, w2: float = 1.0, b: float = 0.0):
+    """:func:`draw_neuron` on the chapter's :func:`demo_points`: the function behind the slider demo.
+
+    Defined in: Chapter 2, "From biological to artificial neurons".
+
+    Its only parameters are the three sliders (ipywidgets makes a control
+    for every parameter of the function it is given).
+    """
+    X, y = demo_points()
+    return draw_neuron(w1, w2, b, X=X, y=y)

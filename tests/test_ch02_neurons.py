@@ -94,3 +94,146 @@ def test_decision_boundary_is_where_output_is_one_half():
     x2 = neuron.decision_boundary(w, b, x1)
     np.testing.assert_allclose(neuron.neuron(np.column_stack([x1, x2]), w, b), 0.5)
     assert neuron.decision_boundary([1.0, 0.0], 0.0, x1) is None
+
+
+# --- neuron_layer -----------------------------------------------------------
+
+
+def layer_loop_over_neurons(x, W, b):
+    # Each column of W is one neuron; stack the single-neuron outputs side by side.
+    return np.stack([neuron.neuron(x, W[:, j], float(b[j])) for j in range(W.shape[1])], axis=-1)
+
+
+def layer_float32(x, W, b):
+    z = np.asarray(x, np.float32) @ np.asarray(W, np.float32) + np.asarray(b, np.float32)
+    return 0.5 * (1 + np.tanh(0.5 * z))
+
+
+def layer_einsum(x, W, b):
+    z = np.einsum("...i,ij->...j", x, W) + b
+    return np.exp(-np.logaddexp(0.0, -z))  # sigmoid(z) = e^(−log(1 + e^(−z)))
+
+
+ALTERNATIVES["neuron_layer"] = [layer_loop_over_neurons, layer_float32, layer_einsum]
+WRONG["neuron_layer"] = [
+    (lambda x, W, b: (1 / (1 + np.exp(-(x @ W + b)))).tolist(), "wrong_type"),
+    (lambda x, W, b: (1 / (1 + np.exp(-(x @ W + b)))).T, "wrong_shape"),
+    (lambda x, W, b: np.exp(x @ W + b) / (1 + np.exp(x @ W + b)), "non_finite"),
+    (lambda x, W, b: (x @ W + b > 0).astype(float), "wrong_value"),
+]
+
+
+def test_neuron_layer_columns_are_single_neurons():
+    rng = np.random.default_rng(1)
+    X, W, b = rng.normal(size=(6, 3)), rng.normal(size=(3, 4)), rng.normal(size=4)
+    out = neuron.neuron_layer(X, W, b)
+    assert out.shape == (6, 4)
+    for j in range(4):
+        np.testing.assert_allclose(out[:, j], neuron.neuron(X, W[:, j], float(b[j])))
+    assert neuron.neuron_layer(X[0], W, b).shape == (4,)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((np.ones(3), np.ones((2, 4)), np.ones(4)), "x must have 2 features"),
+        ((np.ones(2), np.ones((2, 4)), np.ones(3)), r"b must have shape \(4,\)"),
+        ((np.ones(2), np.ones(2), np.ones(1)), "W must be 2-D"),
+    ],
+)
+def test_neuron_layer_rejects_mismatched_shapes(args, message):
+    with pytest.raises(ValueError, match=message):
+        neuron.neuron_layer(*args)
+
+
+@pytest.mark.tf
+def test_neuron_layer_matches_a_keras_dense_sigmoid_layer():
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    rng = np.random.default_rng(2)
+    X, W, b = rng.normal(size=(5, 3)), rng.normal(size=(3, 2)), rng.normal(size=2)
+    layer = keras.layers.Dense(2, activation="sigmoid", dtype="float64")
+    layer.build((None, 3))
+    layer.set_weights([W, b])
+    np.testing.assert_allclose(neuron.neuron_layer(X, W, b), np.asarray(layer(X)), rtol=1e-6, atol=1e-12)
+
+
+# --- the slider demo's drawing function --------------------------------------
+
+
+@pytest.fixture
+def plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def _boundary(fig):
+    lines = [line for line in fig.axes[0].get_lines() if line.get_gid() == "decision-boundary"]
+    return lines[0] if lines else None
+
+
+@pytest.mark.parametrize(("w1", "w2", "b"), [(1.0, 1.0, 0.0), (2.0, -0.5, 1.0), (-0.3, 1.7, -2.0)])
+def test_draw_neuron_plots_the_line_where_z_is_zero(plt, w1, w2, b):
+    fig = neuron.draw_neuron(w1, w2, b)
+    x1, x2 = _boundary(fig).get_data()
+    np.testing.assert_allclose(w1 * np.asarray(x1) + w2 * np.asarray(x2) + b, 0.0, atol=1e-12)
+    np.testing.assert_allclose(neuron.neuron(np.column_stack([x1, x2]), [w1, w2], b), 0.5)
+    assert fig.axes[0].get_xlabel() == "$x_1$" and fig.axes[0].get_ylabel() == "$x_2$"
+    assert len(fig.axes) == 2  # the plot and the colour bar of the output
+
+
+def test_draw_neuron_vertical_and_missing_boundary(plt):
+    x1, x2 = _boundary(neuron.draw_neuron(2.0, 0.0, 1.0)).get_data()
+    np.testing.assert_allclose(x1, [-0.5, -0.5])
+    assert x2[0] != x2[1]
+    fig = neuron.draw_neuron(0.0, 0.0, 1.0)
+    assert _boundary(fig) is None and "no boundary" in fig.axes[0].get_title()
+
+
+def test_draw_neuron_counts_the_points_on_the_right_side(plt):
+    X, y = neuron.demo_points()
+    w, b = np.array([1.0, 1.0]), 0.0
+    expected = int(np.sum((neuron.neuron(X, w, b) > 0.5) == (y == 1)))
+    fig = neuron.draw_neuron(*w, b, X=X, y=y)
+    assert f"{expected} of {len(y)} points" in fig.axes[0].get_title()
+    assert 30 <= expected < 40  # the demo data are nearly, not perfectly, separable by this line
+    with pytest.raises(ValueError, match="pass both X"):
+        neuron.draw_neuron(1.0, 1.0, 0.0, X=X)
+    with pytest.raises(ValueError, match=r"y must have shape \(40,\)"):
+        neuron.draw_neuron(1.0, 1.0, 0.0, X=X, y=y[:-1])
+
+
+def test_demo_points_are_reproducible_and_balanced():
+    X, y = neuron.demo_points(10, seed=3)
+    X2, _ = neuron.demo_points(10, seed=3)
+    assert X.shape == (10, 2) and np.array_equal(X, X2) and y.sum() == 5
+    with pytest.raises(ValueError, match="even number"):
+        neuron.demo_points(7)
+
+
+def test_the_neuron_demo_runs_through_slider_demo(plt, monkeypatch):
+    import ipywidgets
+
+    from course_lib import widgets
+
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)
+    live = widgets.slider_demo(
+        neuron.draw_neuron_demo,
+        w1=ipywidgets.FloatSlider(value=1.5, min=-3, max=3),
+        w2=ipywidgets.FloatSlider(value=0.0, min=-3, max=3),
+        b=ipywidgets.FloatSlider(value=0.5, min=-3, max=3),
+    )
+    sliders = [c for c in live.widget.children if isinstance(c, ipywidgets.FloatSlider)]
+    assert [s.description for s in sliders] == ["w1", "w2", "b"]
+    # The static figure drawn first shows the default state, boundary included.
+    # w2 = 0, so the boundary is the vertical line x1 = -b / w1.
+    x1, _ = _boundary(plt.figure(plt.get_fignums()[0])).get_data()
+    np.testing.assert_allclose(x1, [-0.5 / 1.5, -0.5 / 1.5])

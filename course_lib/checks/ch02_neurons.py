@@ -17,7 +17,9 @@ def _neuron_cases(rng: np.random.Generator) -> list[Case]:
         Case((rng.normal(size=(4, 3)), rng.normal(size=3), 0.3), "a batch of 4 samples"),
         Case((np.zeros((2, 2)), np.array([3.0, -1.0]), 2.0), "all-zero inputs: only the bias is left"),
         Case((rng.uniform(-3, 3, size=(6, 1)), np.array([2.0]), -1.5), "a batch, one feature each"),
-        Case((np.array([[400.0, 500.0], [-400.0, -500.0]]), np.array([1.0, 1.0]), 5.0), "very large weighted sums (±905)"),
+        Case(
+            (np.array([[400.0, 500.0], [-400.0, -500.0]]), np.array([1.0, 1.0]), 5.0), "very large weighted sums (±905)"
+        ),
     ]
 
 
@@ -33,14 +35,12 @@ register(
         Mistake(
             "no sum",
             lambda x, w, b: x * w + b,
-            "Multiply each input by its weight *and add the products up*: try `x @ w` or"
-            " `np.sum(x * w, axis=-1)`.",
+            "Multiply each input by its weight *and add the products up*: try `x @ w` or `np.sum(x * w, axis=-1)`.",
         ),
         Mistake(
             "sum over the whole batch",
             lambda x, w, b: np.sum(x * w) + b,
-            "For a batch (m, n) you need one sum per row: sum over the last axis only"
-            " (`axis=-1`), or use `x @ w`.",
+            "For a batch (m, n) you need one sum per row: sum over the last axis only (`axis=-1`), or use `x @ w`.",
         ),
         Mistake(
             "bias added per input",
@@ -81,6 +81,68 @@ register(
             "tanh instead of sigmoid",
             lambda x, w, b: np.tanh(x @ w + b),
             "That is tanh (outputs in −1..1); this neuron uses the sigmoid (outputs in 0..1).",
+        ),
+    ],
+)
+
+
+def _layer_cases(rng: np.random.Generator) -> list[Case]:
+    return [
+        Case(
+            (np.array([1.0, -2.0, 0.5]), rng.normal(size=(3, 3)), np.array([0.1, -0.2, 0.3])),
+            "one sample, 3 inputs, 3 neurons",
+        ),
+        Case(
+            (rng.normal(size=(5, 2)), rng.normal(size=(2, 4)), rng.normal(size=4)),
+            "a batch of 5 samples, 2 inputs, 4 neurons",
+        ),
+        Case((rng.normal(size=4), rng.normal(size=(4, 2)), np.array([0.0, 1.0])), "one sample, 4 inputs, 2 neurons"),
+        Case(
+            (rng.normal(size=(3, 3)), rng.normal(size=(3, 1)), np.array([-0.5])),
+            "a batch, a single neuron (W is (3, 1))",
+        ),
+        Case(
+            (np.zeros((2, 3)), rng.normal(size=(3, 2)), np.array([2.0, -2.0])),
+            "all-zero inputs: only the biases are left",
+        ),
+        Case(
+            (np.array([[300.0, 400.0], [-300.0, -400.0]]), np.array([[1.0, -1.0], [1.0, 0.5]]), np.array([0.0, 0.0])),
+            "very large weighted sums (±700)",
+        ),
+    ]
+
+
+def _sig(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+register(
+    "neuron_layer",
+    chapter=CHAPTER,
+    reference=ref.neuron_layer,
+    cases=_layer_cases,
+    arg_names=("x", "W", "b"),
+    mistakes=[
+        Mistake(
+            "weights transposed",
+            lambda x, W, b: _sig(x @ W.T + b),
+            "W has shape (n_inputs, n_neurons): column j holds neuron j's weights, so compute `x @ W`"
+            " (not `x @ W.T` or `W @ x`).",
+        ),
+        Mistake(
+            "no activation",
+            lambda x, W, b: x @ W + b,
+            "You returned the weighted sums z; pass them through the sigmoid 1 / (1 + e^(−z)).",
+        ),
+        Mistake(
+            "bias outside the activation",
+            lambda x, W, b: _sig(x @ W) + b,
+            "Each neuron's bias goes inside its activation: sigmoid(x @ W + b).",
+        ),
+        Mistake(
+            "all biases summed",
+            lambda x, W, b: _sig(x @ W + np.sum(b)),
+            "Each neuron has its own bias: add the vector b (one entry per neuron), not the sum of its entries.",
         ),
     ],
 )
