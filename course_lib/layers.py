@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib._validation import as_float_array, check_shape
+from course_lib.activations import sigmoid
 
 
 def dense_forward(X, W, b):
@@ -25,3 +26,518 @@ def dense_forward(X, W, b):
     check_shape(W, "W", (X.shape[1], None))
     check_shape(b, "b", (W.shape[1],))
     return X @ W + b
+
+
+# --------------------------------------------------------------------------
+# The 2-3-1 network: named scalars, by hand, and as matrices
+
+PARAM_SHAPES_2_3_1 = {"W1": (2, 3), "b1": (3,), "W2": (3, 1), "b2": (1,)}
+
+#: Where each of the thirteen scalar names of the 2-3-1 network lives in the
+#: batch-first matrices.  Hidden unit j reads column j of ``W1``; the notes'
+#: ``b1, b2, b3`` are the three entries of OUR vector ``b1`` and ``b4`` is ``b2[0]``.
+NAMED_TO_MATRIX = {
+    "w1": ("W1", (0, 0)),
+    "w2": ("W1", (1, 0)),
+    "w3": ("W1", (0, 1)),
+    "w4": ("W1", (1, 1)),
+    "w5": ("W1", (0, 2)),
+    "w6": ("W1", (1, 2)),
+    "w7": ("W2", (0, 0)),
+    "w8": ("W2", (1, 0)),
+    "w9": ("W2", (2, 0)),
+    "b1": ("b1", (0,)),
+    "b2": ("b1", (1,)),
+    "b3": ("b1", (2,)),
+    "b4": ("b2", (0,)),
+}
+
+#: The example values used throughout Chapter 5 (w1..w9 = 0.1..0.9, b1..b4 = 0.1..0.4).
+EXAMPLE_NAMED = {f"w{i}": round(0.1 * i, 1) for i in range(1, 10)} | {f"b{i}": round(0.1 * i, 1) for i in range(1, 5)}
+
+
+def _sig(z: float) -> float:
+    """A scalar sigmoid that never overflows (math-only, for the by-hand version)."""
+    import math
+
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def forward_2_3_1_by_hand(x1: float, x2: float, w, b) -> dict:
+    """The 2-3-1 network for ONE sample, one line of arithmetic per neuron.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+
+    Parameters
+    ----------
+    x1, x2 : float
+        The two inputs (the input layer computes nothing: it just holds them).
+    w : sequence of 9 floats
+        ``w1 … w9``: ``w1, w2`` feed hidden unit 1, ``w3, w4`` unit 2,
+        ``w5, w6`` unit 3 and ``w7, w8, w9`` carry h1, h2, h3 to the output.
+    b : sequence of 4 floats
+        ``b1 … b4``: the biases of h1, h2, h3 and of the output.
+
+    Returns
+    -------
+    dict
+        ``{"h1": ..., "h2": ..., "h3": ..., "y": ...}`` as Python floats.
+    """
+    w = [float(v) for v in as_float_array(w, "w", ndim=1)]
+    b = [float(v) for v in as_float_array(b, "b", ndim=1)]
+    if len(w) != 9 or len(b) != 4:
+        raise ValueError(f"w must have shape (9,) and b shape (4,), got ({len(w)},) and ({len(b)},)")
+    w1, w2, w3, w4, w5, w6, w7, w8, w9 = w
+    b1, b2, b3, b4 = b
+    x1, x2 = float(x1), float(x2)
+    h1 = _sig(w1 * x1 + w2 * x2 + b1)
+    h2 = _sig(w3 * x1 + w4 * x2 + b2)
+    h3 = _sig(w5 * x1 + w6 * x2 + b3)
+    y = _sig(w7 * h1 + w8 * h2 + w9 * h3 + b4)
+    return {"h1": h1, "h2": h2, "h3": h3, "y": y}
+
+
+def params_from_named(w1, w2, w3, w4, w5, w6, w7, w8, w9, b1, b2, b3, b4) -> dict:
+    """The matrix parameters ``{W1 (2, 3), b1 (3,), W2 (3, 1), b2 (1,)}`` built from the thirteen scalars.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+
+    Batch-first means ``W1`` is ``(n_in, n_out) = (2, 3)``: column j holds
+    the two weights *into* hidden unit j, so ``W1[:, 0] = (w1, w2)``.  See
+    :data:`NAMED_TO_MATRIX` for the full table.  Call it with keywords, e.g.
+    ``params_from_named(**EXAMPLE_NAMED)``.
+    """
+    named = dict(zip(NAMED_TO_MATRIX, (w1, w2, w3, w4, w5, w6, w7, w8, w9, b1, b2, b3, b4)))
+    params = {key: np.zeros(shape) for key, shape in PARAM_SHAPES_2_3_1.items()}
+    for name, (key, idx) in NAMED_TO_MATRIX.items():
+        value = as_float_array(named[name], name, ndim=0)
+        params[key][idx] = float(value)
+    return params
+
+
+def named_from_params(params) -> dict:
+    """The inverse of :func:`params_from_named`: ``{"w1": ..., ..., "b4": ...}``.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+    """
+    p = check_params_2_3_1(params)
+    return {name: float(p[key][idx]) for name, (key, idx) in NAMED_TO_MATRIX.items()}
+
+
+def check_params_2_3_1(params) -> dict:
+    """Float64 copies of a 2-3-1 parameter dict, or a ``ValueError`` naming the expected shapes.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+    """
+    if not isinstance(params, dict) or set(params) != set(PARAM_SHAPES_2_3_1):
+        got = sorted(map(str, params)) if isinstance(params, dict) else type(params).__name__
+        raise ValueError(f"params must be a dict with keys W1 (2, 3), b1 (3,), W2 (3, 1), b2 (1,); got {got}")
+    out = {}
+    for key, shape in PARAM_SHAPES_2_3_1.items():
+        arr = as_float_array(params[key], key)
+        check_shape(arr, key, shape)
+        out[key] = np.array(arr, dtype=np.float64)
+    return out
+
+
+def forward_2_3_1(X, params):
+    """Predictions ``(m,)`` of the 2-3-1 network with sigmoid hidden and output units.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+
+    ``X`` is ``(m, 2)``; ``params`` holds ``W1 (2, 3)``, ``b1 (3,)``,
+    ``W2 (3, 1)``, ``b2 (1,)``.  Two lines of matrix algebra do the work
+    of the four scalar lines of :func:`forward_2_3_1_by_hand`, for every
+    sample at once::
+
+        A1 = σ(X @ W1 + b1)     # (m, 3): h1, h2, h3 for every sample
+        A2 = σ(A1 @ W2 + b2)    # (m, 1): the output
+
+    and the last column is returned flat, shape ``(m,)``.
+    """
+    X = as_float_array(X, "X", ndim=2)
+    check_shape(X, "X", (None, 2))
+    p = check_params_2_3_1(params)
+    A1 = sigmoid(X @ p["W1"] + p["b1"])
+    A2 = sigmoid(A1 @ p["W2"] + p["b2"])
+    return A2[:, 0]
+
+
+# --------------------------------------------------------------------------
+# Any multilayer perceptron: initialisation and forward pass with a cache
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "softmax", "linear")
+
+
+def _activation(name):
+    from course_lib import activations
+
+    if callable(name):
+        return name
+    table = {
+        "sigmoid": activations.sigmoid,
+        "tanh": activations.tanh,
+        "relu": activations.relu,
+        "softmax": activations.softmax,
+        "linear": lambda z: z,
+    }
+    if name not in table:
+        raise ValueError(f"activation must be one of {list(ACTIVATIONS)} or a function, got {name!r}")
+    return table[name]
+
+
+def init_params(layer_sizes, rng=0) -> dict:
+    """Random parameters for a dense network with the given layer sizes.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``(n_in, n_hidden_1, ..., n_out)``, e.g. ``(3, 8, 1)``.  The input
+        layer is listed but owns no parameters.
+    rng : numpy Generator or int
+        Source of randomness (an int is used as a seed).
+
+    Returns
+    -------
+    dict
+        ``W1 … WL`` of shape ``(n_{l-1}, n_l)`` drawn from a normal with
+        standard deviation ``1 / sqrt(n_{l-1})`` (so every layer's weighted
+        sums start at a similar scale), and zero biases ``b1 … bL``.
+        Chapter 9 explains why the weights must be random.
+    """
+    sizes = list(layer_sizes)
+    if len(sizes) < 2 or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in sizes):
+        raise ValueError(f"layer_sizes must be at least two positive integers, e.g. (3, 8, 1); got {layer_sizes!r}")
+    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    params = {}
+    for layer, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        params[f"W{layer}"] = rng.normal(scale=1.0 / np.sqrt(n_in), size=(n_in, n_out))
+        params[f"b{layer}"] = np.zeros(n_out)
+    return params
+
+
+def n_layers(params) -> int:
+    """How many dense layers (W1, b1), (W2, b2), … a parameter dict holds.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+    """
+    if not isinstance(params, dict):
+        raise ValueError(f"params must be a dict with keys W1, b1, W2, b2, ...; got {type(params).__name__}")
+    L = 0
+    while f"W{L + 1}" in params:
+        L += 1
+    expected = {f"{k}{i}" for i in range(1, L + 1) for k in "Wb"}
+    if L == 0 or set(params) != expected:
+        raise ValueError(f"params must have keys W1, b1, ..., WL, bL; got {sorted(map(str, params))}")
+    return L
+
+
+def count_params(params) -> int:
+    """Total number of weights and biases.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+    """
+    n_layers(params)
+    return int(sum(np.size(v) for v in params.values()))
+
+
+def mlp_forward(X, params, activations):
+    """Forward propagation through any stack of dense layers; returns ``(output, cache)``.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+
+    Parameters
+    ----------
+    X : array of shape (m, n_in)
+    params : dict
+        ``W1, b1, ..., WL, bL`` as made by :func:`init_params`.
+    activations : str, callable or sequence of them
+        One per layer (``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"softmax"``,
+        ``"linear"`` or a function); a single value is used for every layer.
+
+    Returns
+    -------
+    output : array of shape (m, n_out)
+        ``A_L``, the last layer's activations (kept 2-D; slice ``[:, 0]``
+        for one output unit).
+    cache : dict
+        ``A0`` (= X), and for each layer l: ``Z{l} = A{l-1} @ W{l} + b{l}``
+        and ``A{l} = activation(Z{l})``.  Backpropagation (Chapter 8)
+        reuses these instead of recomputing them.
+    """
+    X = as_float_array(X, "X", ndim=2)
+    L = n_layers(params)
+    if isinstance(activations, (str, bytes)) or callable(activations):
+        activations = [activations] * L
+    activations = list(activations)
+    if len(activations) != L:
+        raise ValueError(f"activations must name one activation per layer ({L}), got {len(activations)}")
+    cache = {"A0": X}
+    A = X
+    for layer in range(1, L + 1):
+        W = as_float_array(params[f"W{layer}"], f"W{layer}", ndim=2)
+        b = as_float_array(params[f"b{layer}"], f"b{layer}", ndim=1)
+        if W.shape[0] != A.shape[1]:
+            raise ValueError(
+                f"W{layer} must have shape ({A.shape[1]}, n_out) to follow a layer of {A.shape[1]} units, got {W.shape}"
+            )
+        Z = dense_forward(A, W, b)
+        A = np.asarray(_activation(activations[layer - 1])(Z))
+        cache[f"Z{layer}"], cache[f"A{layer}"] = Z, A
+    return A, cache
+
+
+def flatten_images(images):
+    """Turn a batch of grey-scale images ``(m, h, w)`` with pixel values 0..255 into rows ``(m, h·w)`` in [0, 1].
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+
+    A dense layer sees an image as one long vector: a 28×28 digit becomes
+    784 numbers, row after row.  Dividing by 255 puts every pixel in [0, 1]
+    (0 = background, 1 = full ink for MNIST).
+    """
+    images = as_float_array(images, "images", ndim=3)
+    m = images.shape[0]
+    return images.reshape(m, -1).astype(np.float64) / 255.0
+
+
+# --------------------------------------------------------------------------
+# Pictures of networks: layered graphs and the five classic topologies
+
+TOPOLOGIES = (
+    "single-layer feed-forward",
+    "multilayer feed-forward",
+    "single node with its own feedback",
+    "single-layer recurrent",
+    "multilayer recurrent",
+)
+
+
+def layered_graph(layer_sizes) -> dict:
+    """Node positions and edges of a fully connected feed-forward network.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+
+    Returns ``{"nodes": {name: (x, y)}, "edges": [(src, dst, kind)], "layers": [[names]]}``.
+    Layer l sits at x = l, its nodes spread vertically around y = 0; nodes
+    are called ``"x1", "x2", …`` (inputs), ``"h1_1", …`` (hidden layer 1,
+    unit 1) and ``"y1", …`` (outputs).  Every edge has kind ``"forward"``.
+    """
+    sizes = [int(n) for n in layer_sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"layer_sizes must be at least two positive integers, got {layer_sizes!r}")
+    layers = []
+    for depth, n in enumerate(sizes):
+        if depth == 0:
+            names = [f"x{i + 1}" for i in range(n)]
+        elif depth == len(sizes) - 1:
+            names = [f"y{i + 1}" for i in range(n)] if n > 1 else ["y"]
+        else:
+            names = [f"h{depth}_{i + 1}" for i in range(n)] if len(sizes) > 3 else [f"h{i + 1}" for i in range(n)]
+        layers.append(names)
+    nodes = {}
+    for depth, names in enumerate(layers):
+        n = len(names)
+        for i, name in enumerate(names):
+            nodes[name] = (float(depth), (n - 1) / 2.0 - i)
+    edges = [(a, b, "forward") for left, right in zip(layers[:-1], layers[1:]) for a in left for b in right]
+    return {"nodes": nodes, "edges": edges, "layers": layers}
+
+
+def topology(name: str) -> dict:
+    """Nodes and edges of one of the five classic network topologies (see :data:`TOPOLOGIES`).
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+
+    Same format as :func:`layered_graph`, plus ``"caption"``: one sentence
+    on what flows where.  Edges of kind ``"recurrent"`` carry a value from
+    one *time step* to the next (a hidden state), not from the output layer
+    back to the input layer.
+    """
+    if name == "single-layer feed-forward":
+        g = layered_graph((3, 2))
+        g["caption"] = "Inputs feed one layer of computing units directly; data flows left to right once."
+    elif name == "multilayer feed-forward":
+        g = layered_graph((3, 4, 2))
+        g["caption"] = "Hidden layers sit between inputs and outputs; still one left-to-right pass, no loops."
+    elif name == "single node with its own feedback":
+        g = layered_graph((1, 1))
+        g["edges"].append(("y", "y", "recurrent"))
+        g["caption"] = "One unit whose output at time t is fed back as an extra input at time t + 1."
+    elif name == "single-layer recurrent":
+        g = layered_graph((2, 3, 1))
+        hidden = g["layers"][1]
+        g["edges"] += [(a, b, "recurrent") for a in hidden for b in hidden]
+        g["caption"] = "The hidden layer's state at time t is an extra input to the same layer at time t + 1."
+    elif name == "multilayer recurrent":
+        g = layered_graph((2, 3, 3, 1))
+        for layer in (1, 2):
+            units = g["layers"][layer]
+            g["edges"] += [(a, b, "recurrent") for a in units for b in units]
+        g["caption"] = "Each hidden layer carries its own state forward in time and passes its output up."
+    else:
+        raise ValueError(f"name must be one of {list(TOPOLOGIES)}, got {name!r}")
+    return g
+
+
+def draw_graph(graph: dict, ax=None, title: str | None = None, edge_labels: dict | None = None):
+    """Draw a graph made by :func:`layered_graph` or :func:`topology`; returns the axes.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+
+    Forward edges are grey arrows; recurrent edges are orange, curved
+    arrows (a self-loop for a unit feeding itself).  ``edge_labels`` maps
+    ``(src, dst)`` to a text written on that edge (e.g. ``"w1"``).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch
+
+    ax = ax or plt.gca()
+    nodes = graph["nodes"]
+    edge_labels = edge_labels or {}
+    for src, dst, kind in graph["edges"]:
+        (x0, y0), (x1, y1) = nodes[src], nodes[dst]
+        if kind == "recurrent":
+            if src == dst:
+                ax.add_patch(
+                    FancyArrowPatch(
+                        (x0 - 0.08, y0 + 0.12), (x0 + 0.08, y0 + 0.12), connectionstyle="arc3,rad=-2.2",
+                        arrowstyle="-|>", mutation_scale=10, color="C1", lw=1.4,
+                    )
+                )  # fmt: skip
+            else:
+                ax.add_patch(
+                    FancyArrowPatch(
+                        (x0, y0), (x1, y1), connectionstyle="arc3,rad=0.5", arrowstyle="-|>",
+                        mutation_scale=8, color="C1", lw=0.9, alpha=0.7, shrinkA=9, shrinkB=9,
+                    )
+                )  # fmt: skip
+        else:
+            ax.add_patch(
+                FancyArrowPatch(
+                    (x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=9, color="0.55", lw=1.0, shrinkA=9, shrinkB=9
+                )
+            )
+        if (src, dst) in edge_labels:
+            t = 0.22 if kind == "forward" else 0.5
+            ax.text(
+                x0 + t * (x1 - x0), y0 + t * (y1 - y0), edge_labels[(src, dst)], fontsize=8, ha="center",
+                va="center", bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none"},
+            )  # fmt: skip
+    n_cols = max(x for x, _ in nodes.values())
+    for name, (x, y) in nodes.items():
+        colour = "#f2c14e" if x == 0 else ("#e4572e" if x == n_cols else "#4c9be8")
+        ax.scatter([x], [y], s=420, color=colour, edgecolor="k", zorder=3)
+        ax.text(x, y, name, ha="center", va="center", fontsize=8, zorder=4)
+    ys = [y for _, y in nodes.values()]
+    ax.set_xlim(-0.5, n_cols + 0.5)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def draw_topologies():
+    """The five classic topologies side by side, each with its one-line caption; returns the figure.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 5, figsize=(15, 3.6))
+    for ax, name in zip(axes, TOPOLOGIES):
+        g = topology(name)
+        draw_graph(g, ax=ax, title=name)
+        ax.text(0.5, -0.02, _wrap(g["caption"], 34), transform=ax.transAxes, ha="center", va="top", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def draw_2_3_1_surface(w1: float = 0.1, w2: float = 0.2, b1: float = 0.1, w7: float = 0.7, extent: float = 6.0):
+    """Hidden unit h1 and the 2-3-1 network's output over the input plane, for chosen w1, w2, b1, w7.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+
+    Every other parameter keeps its example value (:data:`EXAMPLE_NAMED`).
+    Left: h1 = σ(w1·x1 + w2·x2 + b1), a soft step whose edge is the line
+    w1·x1 + w2·x2 + b1 = 0.  Right: the output y, which mixes h1 with h2
+    and h3 through w7, w8, w9.  Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    named = dict(EXAMPLE_NAMED, w1=float(w1), w2=float(w2), b1=float(b1), w7=float(w7))
+    params = params_from_named(**named)
+    grid = np.linspace(-extent, extent, 121)
+    G1, G2 = np.meshgrid(grid, grid)
+    X = np.column_stack([G1.ravel(), G2.ravel()])
+    H1 = sigmoid(X @ params["W1"][:, 0] + params["b1"][0]).reshape(G1.shape)
+    Y = forward_2_3_1(X, params).reshape(G1.shape)
+    fig, axes = plt.subplots(1, 2, figsize=(9.6, 4.0))
+    for ax, values, label in ((axes[0], H1, "hidden unit h1"), (axes[1], Y, "network output y")):
+        im = ax.contourf(G1, G2, values, levels=np.linspace(0, 1, 21), cmap="viridis")
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        ax.set_aspect("equal")
+        fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+        ax.set_title(label, fontsize=10)
+    axes[0].set_title(f"h1 = σ({w1:.2f}·x1 + {w2:.2f}·x2 + {b1:.2f})", fontsize=10)
+    axes[1].set_title(f"output y (w7 = {w7:.2f}); range {Y.min():.3f} … {Y.max():.3f}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def draw_digit_vector(image, label=None, row: int = 14):
+    """A 28×28 digit, its 784-vector as a strip, and one image row's values; returns the figure.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+
+    ``image`` is one image ``(h, w)`` with values 0..255 (it is flattened
+    and scaled with :func:`flatten_images`).  The highlighted ``row`` of the
+    image is the stretch ``row·w … row·w + w − 1`` of the vector.
+    """
+    import matplotlib.pyplot as plt
+
+    image = as_float_array(image, "image", ndim=2)
+    h, w = image.shape
+    row = int(row)
+    if not 0 <= row < h:
+        raise ValueError(f"row must be between 0 and {h - 1}, got {row}")
+    x = flatten_images(image[None])[0]
+    fig = plt.figure(figsize=(10, 4.2))
+    grid = fig.add_gridspec(2, 2, width_ratios=(1, 2.4), height_ratios=(1, 1))
+    ax_img = fig.add_subplot(grid[:, 0])
+    ax_img.imshow(image, cmap="gray_r", vmin=0, vmax=255)
+    ax_img.axhline(row, color="C3", lw=1.5)
+    ax_img.set_title(f"{h}×{w} image" + (f" of a {label}" if label is not None else ""), fontsize=10)
+    ax_img.set_xlabel("column")
+    ax_img.set_ylabel("row")
+    ax_img.grid(False)
+    ax_vec = fig.add_subplot(grid[0, 1])
+    ax_vec.plot(np.arange(h * w), x, lw=0.7)
+    ax_vec.axvspan(row * w, row * w + w - 1, color="C3", alpha=0.25)
+    ax_vec.set_xlim(0, h * w - 1)
+    ax_vec.set_ylim(-0.05, 1.05)
+    ax_vec.set_xlabel(f"input index (0 … {h * w - 1})")
+    ax_vec.set_ylabel("pixel value")
+    ax_vec.set_title(f"the same image as {h * w} inputs in [0, 1]; shaded: row {row}", fontsize=10)
+    ax_row = fig.add_subplot(grid[1, 1])
+    ax_row.bar(np.arange(row * w, row * w + w), x[row * w : row * w + w], color="C3")
+    ax_row.set_ylim(0, 1.05)
+    ax_row.set_xlabel("input index")
+    ax_row.set_ylabel("pixel value")
+    ax_row.set_title(f"row {row} of the image = inputs {row * w} … {row * w + w - 1}", fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -69,3 +69,147 @@ def hinge(y_true, y_pred) -> float:
     if not np.all(np.isin(y_true, (-1.0, 1.0))):
         raise ValueError("hinge loss needs labels in {-1, +1} (or {0, 1})")
     return float(np.mean(np.maximum(0.0, 1.0 - y_true * y_pred)))
+
+
+def cross_entropy_unclipped(y_true, y_pred) -> float:
+    """Binary cross-entropy WITHOUT clipping — the textbook formula typed in directly. Do not use it.
+
+    Defined in: Chapter 6, "Loss functions".
+
+    It exists so the chapter can show what goes wrong: a prediction of
+    exactly 0 or 1 makes ``log(0) = -inf`` appear, and ``0 · (-inf)`` is
+    ``nan``, so the mean is ``inf`` or ``nan`` (with numpy warnings).
+    :func:`binary_cross_entropy` is the fixed version.
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    return float(np.mean(-(y_true * np.log(y_pred) + (1.0 - y_true) * np.log(1.0 - y_pred))))
+
+
+def binary_cross_entropy_per_sample(y_true, y_pred) -> np.ndarray:
+    """The binary cross-entropy of each sample (the *loss*); its mean is the *cost*.
+
+    Defined in: Chapter 6, "Loss functions".  Same clipping as
+    :func:`binary_cross_entropy`; returns an array shaped like ``y_true``.
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    p = np.clip(y_pred, EPSILON, 1.0 - EPSILON)
+    return -(y_true * np.log(p) + (1.0 - y_true) * np.log1p(-p))
+
+
+def binary_cross_entropy_from_logits(y_true, logits) -> float:
+    """Binary cross-entropy of σ(logits), computed from the logits directly; exact and stable for any |z|.
+
+    Defined in: Chapter 6, "Loss functions".
+
+    Writing σ(z) into −[y·log σ(z) + (1 − y)·log(1 − σ(z))] and simplifying
+    gives, for every z,
+
+        max(z, 0) − y·z + log(1 + e^(−|z|)),
+
+    which never takes the log of 0 and never exponentiates a positive
+    number.  No clipping is needed, so a confident mistake (z = −1e4 for
+    y = 1) costs its true value, 1e4.  Keras: ``BinaryCrossentropy(from_logits=True)``.
+    """
+    y_true, z = _pair(y_true, logits)
+    return float(np.mean(np.maximum(z, 0.0) - y_true * z + np.log1p(np.exp(-np.abs(z)))))
+
+
+def log_softmax(z) -> np.ndarray:
+    """log(softmax(z)) along the last axis, via the log-sum-exp trick: z − max − log Σ e^(z − max).
+
+    Defined in: Chapter 6, "Loss functions".
+    """
+    z = as_float_array(z, "z", ndim=(1, 2))
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def categorical_cross_entropy_from_logits(y_true_onehot, logits) -> float:
+    """Categorical cross-entropy of softmax(logits), from the logits; stable for any size of logits.
+
+    Defined in: Chapter 6, "Loss functions".
+
+    −Σₖ yₖ·log softmax(z)ₖ with the log-softmax computed by the log-sum-exp
+    trick (:func:`log_softmax`), averaged over the samples (rows).  Keras:
+    ``CategoricalCrossentropy(from_logits=True)``.
+    """
+    y_true, z = _pair(y_true_onehot, logits, ndim=2)
+    return float(np.mean(-np.sum(y_true * log_softmax(z), axis=-1)))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    from course_lib.activations import sigmoid
+
+    return np.asarray(sigmoid(z))
+
+
+def mse_sigmoid_grad(y_true, z) -> np.ndarray:
+    """d/dz of the squared error (σ(z) − y)² for each sample: 2·(σ(z) − y)·σ(z)·(1 − σ(z)).
+
+    Defined in: Chapter 6, "Loss functions".
+
+    The factor σ(z)(1 − σ(z)) is nearly 0 when the sigmoid saturates, so a
+    *confidently wrong* prediction (y = 1, z = −10) gets almost no push
+    towards the right answer.
+    """
+    y_true, z = _pair(y_true, z)
+    p = _sigmoid(z)
+    return 2.0 * (p - y_true) * p * (1.0 - p)
+
+
+def bce_sigmoid_grad(y_true, z) -> np.ndarray:
+    """d/dz of the binary cross-entropy of σ(z) for each sample: simply σ(z) − y.
+
+    Defined in: Chapter 6, "Loss functions".
+
+    The log in the cross-entropy cancels the sigmoid's flat tails: the more
+    wrong the prediction, the larger the gradient (up to 1 in size).
+    """
+    y_true, z = _pair(y_true, z)
+    return _sigmoid(z) - y_true
+
+
+def draw_loss_vs_probability(p: float = 0.1, y: int = 1):
+    """MSE and binary cross-entropy of one prediction p for label y, and their slopes; returns the figure.
+
+    Defined in: Chapter 6, "Loss functions".
+
+    Left: both losses as functions of the predicted probability, with the
+    chosen ``p`` marked.  Right: the size of the gradient with respect to the
+    output unit's logit z = log(p / (1 − p)) — what a sigmoid network
+    actually gets to learn from.  The titles print the values at ``p``.
+    """
+    import matplotlib.pyplot as plt
+
+    if y not in (0, 1):
+        raise ValueError(f"y must be 0 or 1, got {y!r}")
+    p = float(np.clip(p, 1e-4, 1 - 1e-4))
+    grid = np.linspace(1e-4, 1 - 1e-4, 500)
+    labels = np.full_like(grid, float(y))
+    mse_curve = (grid - y) ** 2
+    bce_curve = binary_cross_entropy_per_sample(labels, grid)
+    logit = np.log(grid) - np.log1p(-grid)
+    z = float(np.log(p) - np.log1p(-p))
+    g_mse = float(mse_sigmoid_grad([float(y)], [z])[0])
+    g_bce = float(bce_sigmoid_grad([float(y)], [z])[0])
+    l_mse = (p - y) ** 2
+    l_bce = float(binary_cross_entropy_per_sample([float(y)], [p])[0])
+    fig, (ax_l, ax_g) = plt.subplots(1, 2, figsize=(9.6, 3.8))
+    ax_l.plot(grid, mse_curve, label="MSE: $(p-y)^2$")
+    ax_l.plot(grid, bce_curve, label="BCE: $-\\log$ p(true class)")
+    ax_l.plot([p, p], [l_mse, l_bce], "ko")
+    ax_l.set_ylim(0, 6)
+    ax_l.set_xlabel("predicted probability p that y = 1")
+    ax_l.set_ylabel("loss")
+    ax_l.set_title(f"y = {y}, p = {p:.3f}: MSE = {l_mse:.3f}, BCE = {l_bce:.3f}", fontsize=10)
+    ax_l.legend(loc="upper center")
+    ax_g.plot(grid, np.abs(mse_sigmoid_grad(labels, logit)), label="MSE∘sigmoid")
+    ax_g.plot(grid, np.abs(bce_sigmoid_grad(labels, logit)), label="BCE∘sigmoid")
+    ax_g.plot([p, p], [abs(g_mse), abs(g_bce)], "ko")
+    ax_g.set_ylim(0, 1.05)
+    ax_g.set_xlabel("predicted probability p that y = 1")
+    ax_g.set_ylabel("|dLoss/dz| (z = logit)")
+    ax_g.set_title(f"slopes at p: MSE {abs(g_mse):.4f}, BCE {abs(g_bce):.4f}", fontsize=10)
+    ax_g.legend(loc="upper center")
+    fig.tight_layout()
+    return fig
