@@ -44,16 +44,8 @@ def slider_demo(draw: Callable, **controls):
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    defaults = {}
-    for name, control in controls.items():
-        if isinstance(control, widgets.ValueWidget):
-            defaults[name] = control.value
-        elif isinstance(control, tuple):
-            defaults[name] = control[0] if len(control) == 2 else (control[0] + control[1]) / 2
-        else:
-            defaults[name] = control
-    draw(**defaults)
-    plt.show()
     live = _LiveWidget(widgets.interactive(draw, **controls))
+    draw(**live.widget.kwargs)  # the sliders' initial values, as ipywidgets chose them
+    plt.show()
     display(live)
     return live
