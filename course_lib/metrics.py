@@ -1,0 +1,168 @@
+"""How good is a classifier? Accuracy, the confusion matrix and pictures of both.
+
+Defined in: Chapter 9, "Training a network end to end".
+
+Only numpy is imported at the top; the plotting functions import matplotlib
+when they are called.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+
+from course_lib.datasets import check_labels
+
+CHAPTER = 'Chapter 9, "Training a network end to end"'
+
+
+def _as_labels(y, name: str) -> np.ndarray:
+    """Class labels from labels ``(m,)`` or from scores/probabilities ``(m, k)`` (arg-max per row)."""
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.dtype.kind in "iuf":
+        return arr.argmax(axis=1).astype(np.int64) if arr.shape[1] > 1 else (arr[:, 0] > 0.5).astype(np.int64)
+    return check_labels(arr, name)
+
+
+def accuracy(y_true, y_pred) -> float:
+    """The fraction of samples whose predicted class equals the true class (a float in [0, 1]).
+
+    Defined in: Chapter 9, "Training a network end to end".
+
+    Parameters
+    ----------
+    y_true : array of shape (m,)
+        Integer class labels (or one-hot rows ``(m, k)``).
+    y_pred : array of shape (m,)
+        Predicted labels, or class probabilities ``(m, k)`` whose arg-max is
+        taken per row (a single column ``(m, 1)`` is thresholded at 0.5).
+    """
+    t, p = _as_labels(y_true, "y_true"), _as_labels(y_pred, "y_pred")
+    if t.shape != p.shape:
+        raise ValueError(f"y_pred must have shape ({t.shape[0]},) like y_true, got {p.shape}")
+    if t.size == 0:
+        raise ValueError("accuracy of zero samples is undefined; y_true is empty")
+    return float(np.mean(t == p))
+
+
+def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
+    """Counts ``C[i, j]`` of samples of true class ``i`` predicted as class ``j`` (int64, ``(k, k)``).
+
+    Defined in: Chapter 9, "Training a network end to end".
+
+    Rows are the true classes and columns the predictions, as in
+    ``sklearn.metrics.confusion_matrix``: the diagonal holds the correct
+    answers, ``C.sum()`` is the number of samples and
+    ``np.trace(C) / C.sum()`` is the accuracy.
+    """
+    if isinstance(num_classes, bool) or not isinstance(num_classes, Integral) or num_classes < 1:
+        raise ValueError(f"num_classes must be a whole number >= 1, got {num_classes!r}")
+    t, p = _as_labels(y_true, "y_true"), _as_labels(y_pred, "y_pred")
+    if t.shape != p.shape:
+        raise ValueError(f"y_pred must have shape ({t.shape[0]},) like y_true, got {p.shape}")
+    for name, arr in (("y_true", t), ("y_pred", p)):
+        if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
+            raise ValueError(f"{name} must hold labels 0 .. {num_classes - 1}, got {arr.min()} .. {arr.max()}")
+    # Each (true, predicted) pair gets one number t*k + p; counting those numbers counts the pairs.
+    counts = np.bincount(t * num_classes + p, minlength=num_classes * num_classes)
+    return counts.reshape(num_classes, num_classes).astype(np.int64)
+
+
+def plot_confusion_matrix(cm, ax=None, class_names=None, title: str = "Confusion matrix", normalize: bool = False):
+    """Draw a confusion matrix as a heat map with the count written in every cell; returns the axes.
+
+    Defined in: Chapter 9, "Training a network end to end".
+
+    With ``normalize=True`` each row is divided by its total, so a cell reads
+    "the fraction of class i predicted as j".
+    """
+    import matplotlib.pyplot as plt
+
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.dtype.kind not in "iuf":
+        raise ValueError(f"cm must be a square (k, k) array of counts, got shape {cm.shape}")
+    k = cm.shape[0]
+    names = [str(i) for i in range(k)] if class_names is None else [str(c) for c in class_names]
+    if len(names) != k:
+        raise ValueError(f"class_names must have {k} entries, got {len(names)}")
+    values = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1) if normalize else cm
+    ax = ax or plt.gca()
+    image = ax.imshow(values, cmap="Blues")
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    threshold = values.max() / 2 if values.size else 0
+    for i in range(k):
+        for j in range(k):
+            text = f"{values[i, j]:.2f}" if normalize else f"{int(values[i, j])}"
+            colour = "white" if values[i, j] > threshold else "black"
+            ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=8)
+    ax.set_xticks(range(k), names)
+    ax.set_yticks(range(k), names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    ax.grid(False)
+    return ax
+
+
+def plot_history(history, title: str = "Learning curves"):
+    """Training and validation loss (left) and accuracy (right) per epoch; returns the figure.
+
+    Defined in: Chapter 9, "Training a network end to end".
+
+    ``history`` is the dict of lists returned by ``fit`` (``history.history``
+    in Keras and in :class:`course_lib.model.Sequential`), or the object that
+    holds it.
+    """
+    import matplotlib.pyplot as plt
+
+    hist = getattr(history, "history", history)
+    if not isinstance(hist, dict) or "loss" not in hist:
+        raise ValueError("history must be a dict (or a History) with at least a 'loss' list")
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ax, metric in zip(axes, ("loss", "accuracy")):
+        for key, style in ((metric, "-o"), (f"val_{metric}", "--s")):
+            if key in hist:
+                epochs = np.arange(1, len(hist[key]) + 1)
+                ax.plot(epochs, hist[key], style, markersize=3, label=key.replace("_", " "))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_title(metric)
+        if ax.lines:
+            ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_misclassified(images, y_true, y_pred, n: int = 10, title: str = "Misclassified digits"):
+    """Show the first ``n`` images whose prediction is wrong, titled "true → predicted"; returns the figure.
+
+    Defined in: Chapter 9, "Training a network end to end".
+
+    ``images`` is ``(m, h, w)`` (use :func:`course_lib.datasets.to_images`
+    on flattened rows).
+    """
+    import matplotlib.pyplot as plt
+
+    images = np.asarray(images, dtype=float)
+    t, p = _as_labels(y_true, "y_true"), _as_labels(y_pred, "y_pred")
+    if images.ndim != 3 or images.shape[0] != t.shape[0] or t.shape != p.shape:
+        raise ValueError(
+            f"images must be (m, h, w) with m = len(y_true) = len(y_pred); got {images.shape}, {t.shape}, {p.shape}"
+        )
+    wrong = np.flatnonzero(t != p)[: int(n)]
+    cols = max(1, min(len(wrong), 10))
+    rows = max(1, int(np.ceil(len(wrong) / cols)))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.5 * rows + 0.4), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, i in zip(axes.ravel(), wrong):
+        ax.imshow(images[i], cmap="gray_r")
+        ax.set_title(f"{t[i]} → {p[i]}", fontsize=10)
+    fig.suptitle(f"{title} ({len(wrong)} shown, true → predicted)" if len(wrong) else f"{title}: none")
+    fig.tight_layout()
+    return fig
+
+
+__all__ = ["accuracy", "confusion_matrix", "plot_confusion_matrix", "plot_history", "plot_misclassified"]
