@@ -78,7 +78,7 @@ def test_page(page, server, browser):
     tab.goto(f"{server}/{page}", wait_until="load")
     tab.wait_for_load_state("networkidle")
     if tab.locator("div.math, span.math").count():
-        tab.wait_for_selector("mjx-container", timeout=15000)
+        tab.wait_for_selector("mjx-container", state="attached", timeout=15000)
     tab.screenshot(path=str(SHOTS / f"{Path(page).stem}.png"), full_page=True)
 
     assert not errors, f"console errors on {page}: {errors}"
