@@ -18,8 +18,8 @@ _SUBMODULES = {
     "backprop",
     "checks",
     "datasets",
-    "doctor",
     "edition",
+    "environment",
     "gradcheck",
     "intro",
     "layers",
@@ -37,16 +37,18 @@ def __getattr__(name: str):
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     if name == "doctor_report":
-        return importlib.import_module(f"{__name__}.doctor").doctor_report
+        return importlib.import_module(f"{__name__}.environment").doctor_report
     raise AttributeError(f"module 'course_lib' has no attribute {name!r}")
 
 
 def doctor() -> None:
     """Print the versions in use and warn about anything missing or known to break.
 
-    Defined in: Preface, "How to use this course".
+    Defined in: Preface, "How to use this course".  The checks themselves
+    live in :mod:`course_lib.environment` (``environment.doctor()`` also
+    returns the report).
     """
-    from course_lib.doctor import doctor as _doctor
+    from course_lib.environment import doctor as _doctor
 
     _doctor()
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import course_lib
-from course_lib.doctor import Facts, doctor_report, gather_facts, parse_version
+from course_lib.environment import Facts, doctor_report, gather_facts, parse_version
 
 GOOD_VERSIONS = {
     "course_lib": "0.1.0",
@@ -100,7 +100,7 @@ def test_parse_version_of_nothing_is_none(text):
 def test_gather_facts_reads_this_environment_without_importing_tensorflow():
     code = (
         "import sys, course_lib\n"
-        "from course_lib.doctor import gather_facts\n"
+        "from course_lib.environment import gather_facts\n"
         "f = gather_facts()\n"
         "assert f.versions['numpy'] and f.versions['course_lib'] == course_lib.__version__\n"
         "assert 'tensorflow' not in sys.modules and 'matplotlib' not in sys.modules\n"
@@ -121,14 +121,14 @@ def test_espeak_is_looked_up_on_path(monkeypatch):
     assert gather_facts().espeak_path is None
 
 
-def test_both_spellings_of_the_doctor_work(capsys):
+def test_course_lib_doctor_and_the_environment_module_agree(capsys):
     course_lib.doctor()
     first = capsys.readouterr().out
-    from course_lib.doctor import doctor  # makes course_lib.doctor the module ...
+    from course_lib.environment import doctor
 
     report = doctor()
     assert capsys.readouterr().out == first == report.text + "\n"
-    course_lib.doctor()  # ... which can still be called
+    assert course_lib.doctor() is None
     assert capsys.readouterr().out == first
     assert course_lib.doctor_report is doctor_report
     assert "Neurons to Networks: environment check" in first

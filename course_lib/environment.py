@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import sys
-import types
 from dataclasses import dataclass, field
 
 #: Packages the report lists, as (label, distribution names to try in order).
@@ -228,14 +227,5 @@ def doctor() -> Report:
     print(report.text)
     return report
 
-
-class _CallableModule(types.ModuleType):
-    """``import course_lib.doctor`` makes ``course_lib.doctor`` this module; calling it still runs the doctor."""
-
-    def __call__(self) -> Report:
-        return doctor()
-
-
-sys.modules[__name__].__class__ = _CallableModule
 
 __all__ = ["Facts", "Report", "doctor", "doctor_report", "gather_facts", "parse_version"]
