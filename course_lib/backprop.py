@@ -28,48 +28,31 @@ import numpy as np
 
 from course_lib._validation import as_float_array, check_shape
 from course_lib.activations import sigmoid
+from course_lib.layers import NAMED_TO_MATRIX, PARAM_SHAPES_2_3_1, check_params_2_3_1, named_from_params
 from course_lib.losses import binary_cross_entropy
 
-PARAM_SHAPES = {"W1": (2, 3), "b1": (3,), "W2": (3, 1), "b2": (1,)}
-NAMES = ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "w9", "b1", "b2", "b3", "b4")
-
-# Where each of the notes' scalar names lives in the matrix parameters.
-_NAME_TO_INDEX = {
-    "w1": ("W1", (0, 0)),
-    "w2": ("W1", (1, 0)),
-    "w3": ("W1", (0, 1)),
-    "w4": ("W1", (1, 1)),
-    "w5": ("W1", (0, 2)),
-    "w6": ("W1", (1, 2)),
-    "w7": ("W2", (0, 0)),
-    "w8": ("W2", (1, 0)),
-    "w9": ("W2", (2, 0)),
-    "b1": ("b1", (0,)),
-    "b2": ("b1", (1,)),
-    "b3": ("b1", (2,)),
-    "b4": ("b2", (0,)),
-}
+PARAM_SHAPES = PARAM_SHAPES_2_3_1
+NAMES = tuple(NAMED_TO_MATRIX)  # ("w1", …, "w9", "b1", …, "b4"), the notes' names
 
 
 # --------------------------------------------------------------------------
-# Validation and conversions
+# Conversions between the notes' scalars and the matrices (defined in Chapter 5)
+
+params_to_named = named_from_params
 
 
-def check_params_2_3_1(params) -> dict:
-    """Return float copies of a 2-3-1 parameter dict, or raise a ``ValueError`` naming the expected shapes.
+def named_to_params(named) -> dict:
+    """The matrix parameter dict (W1, b1, W2, b2) built from the notes' scalars w1..w9, b1..b4.
 
-    Defined in: Chapter 8, "Backpropagation".
+    Defined in: Chapter 8, "Backpropagation" (a dict-taking form of
+    :func:`course_lib.layers.params_from_named`).
     """
-    if not isinstance(params, dict):
-        raise ValueError(f"params must be a dict with keys {list(PARAM_SHAPES)}, got {type(params).__name__}")
-    if set(params) != set(PARAM_SHAPES):
-        raise ValueError(f"params must have exactly the keys {list(PARAM_SHAPES)}, got {sorted(map(str, params))}")
-    out = {}
-    for key, shape in PARAM_SHAPES.items():
-        arr = as_float_array(params[key], key)
-        check_shape(arr, key, shape)
-        out[key] = np.array(arr, dtype=np.float64)
-    return out
+    if not isinstance(named, dict) or set(named) != set(NAMES):
+        got = sorted(map(str, named)) if isinstance(named, dict) else type(named).__name__
+        raise ValueError(f"named must be a dict with exactly the keys {list(NAMES)}, got {got}")
+    from course_lib.layers import params_from_named
+
+    return params_from_named(**named)
 
 
 def _check_Xy(X, y) -> tuple[np.ndarray, np.ndarray]:
@@ -80,29 +63,6 @@ def _check_Xy(X, y) -> tuple[np.ndarray, np.ndarray]:
     y = as_float_array(y, "y", ndim=1)
     check_shape(y, "y", (X.shape[0],))
     return X, y
-
-
-def params_to_named(params) -> dict:
-    """The notes' thirteen scalars ``{"w1": ..., ..., "b4": ...}`` read from a matrix parameter dict.
-
-    Defined in: Chapter 8, "Backpropagation".
-    """
-    params = check_params_2_3_1(params)
-    return {name: float(params[key][idx]) for name, (key, idx) in _NAME_TO_INDEX.items()}
-
-
-def named_to_params(named) -> dict:
-    """The matrix parameter dict (W1, b1, W2, b2) built from the notes' scalars w1..w9, b1..b4.
-
-    Defined in: Chapter 8, "Backpropagation".
-    """
-    if not isinstance(named, dict) or set(named) != set(NAMES):
-        got = sorted(map(str, named)) if isinstance(named, dict) else type(named).__name__
-        raise ValueError(f"named must be a dict with exactly the keys {list(NAMES)}, got {got}")
-    params = {key: np.zeros(shape) for key, shape in PARAM_SHAPES.items()}
-    for name, (key, idx) in _NAME_TO_INDEX.items():
-        params[key][idx] = float(named[name])
-    return params
 
 
 def init_params_2_3_1(seed: int = 0, scale: float = 1.0) -> dict:
