@@ -143,6 +143,14 @@ def check_params_2_3_1(params) -> dict:
     return out
 
 
+def random_params_2_3_1(rng: np.random.Generator, scale: float = 1.0) -> dict:
+    """Random 2-3-1 parameters (standard normal entries times ``scale``), e.g. for test cases.
+
+    Defined in: Chapter 5, "Layers and forward propagation".
+    """
+    return {key: scale * rng.normal(size=shape) for key, shape in PARAM_SHAPES_2_3_1.items()}
+
+
 def forward_2_3_1(X, params):
     """Predictions ``(m,)`` of the 2-3-1 network with sigmoid hidden and output units.
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from course_lib import layers as ref
 from course_lib.checks._core import Case, Mistake, register
+from course_lib.layers import random_params_2_3_1
 
 CHAPTER = 'Chapter 5, "Layers and forward propagation"'
 
@@ -70,15 +71,6 @@ register(
 # forward_2_3_1
 
 
-def _params(rng, scale=1.0):
-    return {
-        "W1": scale * rng.normal(size=(2, 3)),
-        "b1": scale * rng.normal(size=3),
-        "W2": scale * rng.normal(size=(3, 1)),
-        "b2": scale * rng.normal(size=1),
-    }
-
-
 def _forward_cases(rng: np.random.Generator) -> list[Case]:
     example = ref.params_from_named(**ref.EXAMPLE_NAMED)
     mixed = {
@@ -90,8 +82,8 @@ def _forward_cases(rng: np.random.Generator) -> list[Case]:
     return [
         Case((np.array([[1.0, 2.0], [0.0, 0.0], [-1.0, 0.5]]), mixed), "3 samples, weights of both signs"),
         Case((np.array([[1.0, 2.0]]), example), "the chapter's example: w1..w9 = 0.1..0.9, b1..b4 = 0.1..0.4"),
-        Case((rng.normal(size=(7, 2)), _params(rng)), "7 samples, random parameters"),
-        Case((rng.normal(scale=50.0, size=(4, 2)), _params(rng, 3.0)), "large inputs: saturated sigmoids"),
+        Case((rng.normal(size=(7, 2)), random_params_2_3_1(rng)), "7 samples, random parameters"),
+        Case((rng.normal(scale=50.0, size=(4, 2)), random_params_2_3_1(rng, 3.0)), "large inputs: saturated sigmoids"),
     ]
 
 

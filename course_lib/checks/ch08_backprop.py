@@ -6,6 +6,7 @@ import numpy as np
 
 from course_lib import backprop as ref
 from course_lib.checks._core import Case, Mistake, register
+from course_lib.layers import random_params_2_3_1
 
 CHAPTER = 'Chapter 8, "Backpropagation"'
 
@@ -130,15 +131,6 @@ register(
 # backprop_2_3_1(X, y, params)
 
 
-def _params(rng, scale=1.0):
-    return {
-        "W1": scale * rng.normal(size=(2, 3)),
-        "b1": scale * rng.normal(size=3),
-        "W2": scale * rng.normal(size=(3, 1)),
-        "b2": scale * rng.normal(size=1),
-    }
-
-
 _NOTES_PARAMS = {
     "W1": np.array([[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]]),
     "b1": np.array([0.1, 0.2, 0.3]),
@@ -153,11 +145,15 @@ def _backprop_cases(rng: np.random.Generator) -> list[Case]:
         Case(
             (np.array([[1.0, 0.5]]), np.array([1.0]), _NOTES_PARAMS), "one sample, the notes' weights w1..w9 = 0.1..0.9"
         ),
-        Case((X4, np.array([0.0, 1.0, 1.0, 0.0]), _params(rng)), "XOR, 4 samples, random weights"),
+        Case((X4, np.array([0.0, 1.0, 1.0, 0.0]), random_params_2_3_1(rng)), "XOR, 4 samples, random weights"),
         Case(
-            (rng.normal(size=(6, 2)), rng.integers(0, 2, size=6).astype(float), _params(rng, 0.5)), "6 random samples"
+            (rng.normal(size=(6, 2)), rng.integers(0, 2, size=6).astype(float), random_params_2_3_1(rng, 0.5)),
+            "6 random samples",
         ),
-        Case((rng.normal(size=(3, 2)), np.array([1.0, 1.0, 0.0]), _params(rng, 2.0)), "3 samples, large weights"),
+        Case(
+            (rng.normal(size=(3, 2)), np.array([1.0, 1.0, 0.0]), random_params_2_3_1(rng, 2.0)),
+            "3 samples, large weights",
+        ),
     ]
 
 
@@ -305,7 +301,7 @@ def _numgrad_cases(rng: np.random.Generator) -> list[Case]:
         Case(
             (_Loss("cubic"), {"a": rng.normal(size=(2, 2)), "b": np.array([1.5, -0.5])}, 1e-3), "two arrays, ε = 1e-3"
         ),
-        Case((_Loss("net"), _params(rng), 1e-5), "the 2-3-1 network's loss"),
+        Case((_Loss("net"), random_params_2_3_1(rng), 1e-5), "the 2-3-1 network's loss"),
     ]
 
 
