@@ -415,7 +415,10 @@ def test_draw_finite_difference_error_returns_a_labelled_figure():
             lambda: bp.backprop_2_3_1(np.ones((4, 2)), np.ones(4), bp.init_params_2_3_1() | {"W2": np.ones(3)}),
             r"W2 must have shape \(3, 1\)",
         ),
-        (lambda: bp.backprop_2_3_1(np.ones((4, 2)), np.ones(4), {"W1": np.ones((2, 3))}), r"keys W1 \(2, 3\), b1 \(3,\)"),
+        (
+            lambda: bp.backprop_2_3_1(np.ones((4, 2)), np.ones(4), {"W1": np.ones((2, 3))}),
+            r"keys W1 \(2, 3\), b1 \(3,\)",
+        ),
         (lambda: bp.notes_backprop_2_3_1(np.ones((0, 2)), np.ones(0), bp.init_params_2_3_1()), "at least one sample"),
         (lambda: gc.numerical_gradient(lambda P: 0.0, {"w": np.ones(2)}, eps=0), "eps must be a positive number"),
         (lambda: gc.numerical_gradient(lambda P: 0.0, {}), "non-empty dict"),
