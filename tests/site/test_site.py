@@ -117,7 +117,7 @@ def test_page(page, server, browser):
         assert not hidden.nth(i).locator(".cell_input pre").first.is_visible(), f"solution {i} visible on {page}"
     exercises = tab.locator(".exercise > .admonition-title")
     titles = [exercises.nth(i).inner_text() for i in range(exercises.count())]
-    assert all(re.match(r"Exercise \d+", t) for t in titles), titles
+    assert all(re.match(r"Exercise \d+\.\d+ ", t) for t in titles), titles  # numbered per chapter
     if solutions:
         assert titles, f"{page} has solutions but no numbered exercises"
     ctx.close()
