@@ -20,6 +20,11 @@ def quick_timeout(monkeypatch):
     monkeypatch.setitem(_core._REGISTRY, "weighted_sum", dataclasses.replace(ex, time_limit=0.5))
 
 
+def _folded(text: str) -> str:
+    """Messages are wrapped for reading; compare with white space folded."""
+    return " ".join(text.split())
+
+
 def good(x, w, b):
     return x @ w + b
 
@@ -118,18 +123,18 @@ def test_timeout_in_a_thread(quick_timeout):
 
 def test_global_reading_gets_a_specific_hint():
     result = checks.run("weighted_sum", misbehaving()["wrong_value"])
-    assert "reads the notebook variable(s) `notebook_x` instead of its own arguments" in result.message
+    assert "reads the notebook variable(s) `notebook_x` instead of its own arguments" in _folded(result.message)
 
     def same_answer_always(x, w, b):
         return 3.0
 
-    assert "same answer for different inputs" in checks.run("weighted_sum", same_answer_always).message
+    assert "same answer for different inputs" in _folded(checks.run("weighted_sum", same_answer_always).message)
 
 
 def test_error_message_points_at_the_learners_line():
     result = checks.run("weighted_sum", misbehaving()["error"])
     assert "NameError" in result.message
-    assert "in raises, line" in result.message
+    assert "in raises, line" in _folded(result.message)
 
 
 def test_not_callable():
@@ -210,3 +215,8 @@ def test_check_is_lenient_by_default_and_strict_on_request(monkeypatch, capsys):
 def test_register_demands_three_mistakes():
     with pytest.raises(ValueError, match="at least 3 known mistakes"):
         _core.register("x_never", chapter="-", reference=good, cases=lambda rng: [], mistakes=[], arg_names=())
+
+
+def test_long_sentences_are_wrapped_but_values_are_not():
+    result = checks.run("weighted_sum", misbehaving()["wrong_shape"])
+    assert all(len(line) <= 92 for line in result.message.splitlines() if not line.startswith("    "))

@@ -12,10 +12,12 @@ error settings, warnings filters) and prints the same text on every rerun.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import os
 import random
 import signal
+import textwrap
 import threading
 import traceback
 import warnings
@@ -171,7 +173,10 @@ def _fmt(value) -> str:
     if isinstance(value, np.ndarray):
         with np.printoptions(precision=6, threshold=12, edgeitems=3, linewidth=88, suppress=False):
             text = np.array2string(value, separator=", ")
-        return f"array of shape {value.shape}: {text}" if value.ndim else text
+        if not value.ndim:
+            return text
+        sep = "\n" if "\n" in text else " "  # a matrix starts on its own line, its rows aligned
+        return f"array of shape {value.shape}:{sep}{text}"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k!r}: …" for k in value) + "}"
     if isinstance(value, (float, np.floating)):
@@ -395,7 +400,10 @@ def _learner_frame(exc: BaseException) -> str:
 
 def _describe_args(ex: Exercise, args: tuple) -> str:
     names = ex.arg_names if len(ex.arg_names) == len(args) else [f"arg{i}" for i in range(len(args))]
-    return "\n".join(f"    {name} = {_fmt(value)}" for name, value in zip(names, args))
+    lines = []
+    for name, value in zip(names, args):
+        lines.append(f"    {name} = " + _fmt(value).replace("\n", "\n      "))
+    return "\n".join(lines)
 
 
 def _mistake_hint(ex: Exercise, args: tuple, got) -> str:
@@ -463,8 +471,23 @@ def run(exercise_id: str, func: Callable) -> Result:
         for number, case in enumerate(cases, start=1):
             result = _run_case(ex, func, cases, number, case)
             if result is not None:
-                return result
+                return dataclasses.replace(result, message=_wrap_prose(result.message))
     return Result(ex.id, "passed", f"✅ {ex.id}: all {len(cases)} test cases passed.")
+
+
+def _wrap_prose(message: str, width: int = 92) -> str:
+    """Wrap the message's sentences (first line, hints) to ``width``; leave printed values as they are."""
+    lines = []
+    for line in message.splitlines():
+        prose = not line.startswith("    ") and not line.lstrip().startswith(("Expected:", "Got:"))
+        if prose and len(line) > width:
+            indent = "  " if line.startswith("  ") else ""
+            hang = indent + ("      " if line.lstrip().startswith("Hint:") else "  ")
+            line = textwrap.fill(
+                line, width=width, subsequent_indent=hang, break_long_words=False, break_on_hyphens=False
+            )
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _run_case(ex: Exercise, func: Callable, cases: list[Case], number: int, case: Case) -> Result | None:
