@@ -268,34 +268,15 @@ class Dense:
 
 
 def _apply_update(optimizer, params: dict, grads: dict) -> None:
-    """``optimizer.apply(params, grads)`` without its per-call argument checks, for the training loop.
+    """One optimiser step inside ``fit``.
 
-    ``fit`` has already validated the data and owns the parameter arrays, so
-    re-checking every dict on every batch only costs time (for a small
-    network, more than the arithmetic).  For :class:`course_lib.optim.Adam`
-    and :class:`course_lib.optim.SGD` this applies exactly their formulas
-    (Keras 3's), in place, keeping the state in the optimiser's own dicts so
-    that ``optimizer.apply`` can take over at any time; any other optimiser
-    object is simply called.
+    ``fit`` has validated the data and owns the parameter arrays, so it uses
+    the course optimisers' unchecked :meth:`~course_lib.optim.SGD.update`
+    (re-checking every dict on every batch costs more than the arithmetic of
+    a small network); any other optimiser object is simply ``apply``-ed.
     """
-    if type(optimizer) is optim.Adam:
-        lr, b1, b2, eps = optimizer.learning_rate, optimizer.beta_1, optimizer.beta_2, optimizer.epsilon
-        moments, velocities, steps = optimizer.moments, optimizer.velocities, optimizer.steps
-        for key, w in params.items():
-            g = grads[key]
-            m = moments.get(key)
-            if m is None:
-                m = moments[key] = np.zeros_like(w)
-                velocities[key] = np.zeros_like(w)
-            v = velocities[key]
-            t = steps[key] = steps.get(key, 0) + 1
-            m += (1.0 - b1) * (g - m)
-            v += (1.0 - b2) * (g * g - v)
-            alpha = lr * np.sqrt(1.0 - b2**t) / (1.0 - b1**t)
-            w -= alpha * m / (np.sqrt(v) + eps)
-    elif type(optimizer) is optim.SGD and optimizer.momentum == 0.0:
-        for key, w in params.items():
-            w -= optimizer.learning_rate * grads[key]
+    if isinstance(optimizer, (optim.SGD, optim.Adam)):
+        optimizer.update(params, grads)
     else:
         optimizer.apply(params, grads)
 

@@ -180,7 +180,13 @@ class _Optimizer:
                 )
             as_float_array(grads[key], f"grads[{key!r}]")
 
-    def apply(self, params: dict, grads: dict) -> None:  # pragma: no cover - overridden
+    def apply(self, params: dict, grads: dict) -> None:
+        """Update every array of ``params`` IN PLACE using ``grads`` (same keys and shapes)."""
+        self._check(params, grads)
+        self.update(params, grads)
+
+    def update(self, params: dict, grads: dict) -> None:  # pragma: no cover - overridden
+        """:meth:`apply` without the argument checks, for a training loop that validated its data once."""
         raise NotImplementedError
 
 
@@ -218,9 +224,8 @@ class SGD(_Optimizer):
         self.nesterov = nesterov
         self.velocities: dict[str, np.ndarray] = {}
 
-    def apply(self, params: dict, grads: dict) -> None:
-        """Update every array of ``params`` IN PLACE using ``grads`` (same keys and shapes)."""
-        self._check(params, grads)
+    def update(self, params: dict, grads: dict) -> None:
+        """The in-place update of :meth:`apply`, without its argument checks."""
         lr, mu = self.learning_rate, self.momentum
         for key, w in params.items():
             g = np.asarray(grads[key], dtype=w.dtype)
@@ -260,19 +265,18 @@ class Adam(_Optimizer):
         self.velocities: dict[str, np.ndarray] = {}
         self.steps: dict[str, int] = {}
 
-    def apply(self, params: dict, grads: dict) -> None:
-        """Update every array of ``params`` IN PLACE using ``grads`` (same keys and shapes)."""
-        self._check(params, grads)
+    def update(self, params: dict, grads: dict) -> None:
+        """The in-place update of :meth:`apply`, without its argument checks: :func:`adam_step`'s
+        formulas, computed in place so that a training loop allocates nothing per batch."""
+        lr, b1, b2, eps = self.learning_rate, self.beta_1, self.beta_2, self.epsilon
         for key, w in params.items():
             g = np.asarray(grads[key], dtype=w.dtype)
             m = self.moments.setdefault(key, np.zeros_like(w))
             v = self.velocities.setdefault(key, np.zeros_like(w))
-            t = self.steps.get(key, 0) + 1
-            self.steps[key] = t
-            w_new, m_new, v_new = adam_step(w, m, v, g, t, self.learning_rate, self.beta_1, self.beta_2, self.epsilon)
-            w[...] = w_new
-            m[...] = m_new
-            v[...] = v_new
+            t = self.steps[key] = self.steps.get(key, 0) + 1
+            m += (1.0 - b1) * (g - m)
+            v += (1.0 - b2) * (g * g - v)
+            w -= lr * np.sqrt(1.0 - b2**t) / (1.0 - b1**t) * m / (np.sqrt(v) + eps)
 
     def __repr__(self) -> str:
         return (
