@@ -165,4 +165,52 @@ def plot_misclassified(images, y_true, y_pred, n: int = 10, title: str = "Miscla
     return fig
 
 
-__all__ = ["accuracy", "confusion_matrix", "plot_confusion_matrix", "plot_history", "plot_misclassified"]
+def draw_prediction(images, probs, y_true, index: int = 0):
+    """One test image next to the network's probability for each class; returns the figure.
+
+    Defined in: Chapter 9, "Training a network end to end".  The drawing
+    function of the chapter's digit browser (``slider_demo(partial(
+    draw_prediction, images, probs, y_true), index=...)``): the bar of the
+    true class is green, the predicted class (when it differs) red, so a
+    confident mistake and an honest doubt look different at a glance.
+    """
+    import matplotlib.pyplot as plt
+
+    images = np.asarray(images, dtype=float)
+    probs = np.asarray(probs, dtype=float)
+    t = _as_labels(y_true, "y_true")
+    if images.ndim != 3 or probs.ndim != 2 or not images.shape[0] == probs.shape[0] == t.shape[0]:
+        raise ValueError(
+            "images must be (m, h, w), probs (m, K) and y_true (m,) with the same m; "
+            f"got {images.shape}, {probs.shape}, {t.shape}"
+        )
+    if isinstance(index, bool) or not 0 <= int(index) < len(t):
+        raise ValueError(f"index must be an integer in [0, {len(t) - 1}], got {index!r}")
+    i = int(index)
+    predicted = int(np.argmax(probs[i]))
+    colors = ["0.7"] * probs.shape[1]
+    colors[predicted] = "C3"
+    colors[t[i]] = "C2"
+    fig, (ax_img, ax_bar) = plt.subplots(1, 2, figsize=(8, 3), gridspec_kw={"width_ratios": [1, 2]})
+    ax_img.imshow(images[i], cmap="gray_r")
+    ax_img.axis("off")
+    verdict = "right" if predicted == t[i] else "wrong"
+    ax_img.set_title(f"test digit {i}: true {t[i]}, predicted {predicted} ({verdict})", fontsize=10)
+    ax_bar.bar(np.arange(probs.shape[1]), probs[i], color=colors)
+    ax_bar.set_xticks(np.arange(probs.shape[1]))
+    ax_bar.set_ylim(0, 1)
+    ax_bar.set_xlabel("class")
+    ax_bar.set_ylabel("predicted probability")
+    ax_bar.set_title(f"confidence in its answer: {probs[i, predicted]:.1%}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+__all__ = [
+    "accuracy",
+    "confusion_matrix",
+    "draw_prediction",
+    "plot_confusion_matrix",
+    "plot_history",
+    "plot_misclassified",
+]

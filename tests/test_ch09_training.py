@@ -285,3 +285,27 @@ def test_one_hot_and_datasets_round_trip():
     Y = datasets.one_hot(y, 10)
     np.testing.assert_array_equal(Y.argmax(axis=1), y)
     assert Y.sum() == 3
+
+
+def test_draw_prediction_plots_the_probabilities_and_colours_the_answer():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from course_lib import metrics
+
+    images = np.zeros((3, 8, 8))
+    probs = np.array([[0.1, 0.7, 0.2], [0.8, 0.1, 0.1], [0.2, 0.2, 0.6]])
+    fig = metrics.draw_prediction(images, probs, [1, 2, 2], index=1)
+    bars = fig.axes[1].patches
+    np.testing.assert_allclose([b.get_height() for b in bars], probs[1])
+    colors = [matplotlib.colors.to_hex(b.get_facecolor()) for b in bars]
+    assert colors[2] == matplotlib.colors.to_hex("C2")  # the true class
+    assert colors[0] == matplotlib.colors.to_hex("C3")  # the wrong prediction
+    assert "wrong" in fig.axes[0].get_title()
+    plt.close(fig)
+    with pytest.raises(ValueError, match="index must be an integer in \\[0, 2\\]"):
+        metrics.draw_prediction(images, probs, [1, 2, 2], index=3)
+    with pytest.raises(ValueError, match="same m"):
+        metrics.draw_prediction(images, probs[:2], [1, 2, 2])

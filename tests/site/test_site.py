@@ -115,6 +115,11 @@ def test_page(page, server, browser):
     assert hidden.count() >= solutions
     for i in range(hidden.count()):
         assert not hidden.nth(i).locator(".cell_input pre").first.is_visible(), f"solution {i} visible on {page}"
+    widget_cells = tab.locator(".cell", has_text="Sliders appear here")
+    for i in range(widget_cells.count()):
+        assert widget_cells.nth(i).locator(".cell_output img").count() >= 1, (
+            f"widget cell {i} on {page} has no static figure"
+        )
     exercises = tab.locator(".exercise > .admonition-title")
     titles = [exercises.nth(i).inner_text() for i in range(exercises.count())]
     assert all(re.match(r"Exercise \d+\.\d+ ", t) for t in titles), titles  # numbered per chapter
