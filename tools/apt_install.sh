@@ -21,4 +21,4 @@ else
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends$missing
+$SUDO apt-get install -y -qq$missing
