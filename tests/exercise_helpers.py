@@ -21,6 +21,20 @@ import numpy as np
 from course_lib import checks
 
 
+def independent(reference):
+    """A copy of a reference compiled afresh from its source.
+
+    Checks refuse the library's own reference (and anything that calls it), so a
+    test that builds a wrong answer *from* the right one uses this copy instead.
+    """
+    import inspect
+    import textwrap
+
+    namespace = dict(reference.__globals__)
+    exec(textwrap.dedent(inspect.getsource(reference)), namespace)  # noqa: S102
+    return namespace[reference.__name__]
+
+
 def assert_passes(exercise_id: str, func) -> None:
     result = checks.run(exercise_id, func)
     assert result.passed, f"{getattr(func, '__name__', func)} should pass {exercise_id}:\n{result.message}"
@@ -41,7 +55,8 @@ def assert_fails(exercise_id: str, func, status: str | None = None, hint: str | 
 def assert_exercise(exercise_id: str, alternatives, wrong=()) -> None:
     """The full contract of one exercise's check."""
     ex = checks.get(exercise_id)
-    assert_passes(exercise_id, ex.reference)
+    # Handing in the library's own reference is refused: the learner must write it.
+    assert checks.run(exercise_id, ex.reference).status == "not_implemented"
     assert len(alternatives) >= 2, f"{exercise_id} needs at least two alternative correct implementations"
     for alt in alternatives:
         assert_passes(exercise_id, alt)

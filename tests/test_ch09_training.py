@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import datasets, metrics, model
-from tests.exercise_helpers import assert_exercise
+from tests.exercise_helpers import assert_exercise, independent
 
 # --- one_hot -------------------------------------------------------------------
 
@@ -108,6 +108,8 @@ ALTERNATIVES = {
     "softmax_cross_entropy_backward": [sce_loop, sce_via_jacobian, sce_float32],
     "confusion_matrix": [cm_loop, cm_add_at, cm_outer],
 }
+_own_init_dense = independent(model.init_dense)
+
 WRONG = {
     "one_hot": [
         (lambda y, k: np.asarray(y)[:, None] == np.arange(k), "wrong_type"),
@@ -123,8 +125,8 @@ WRONG = {
     "init_dense": [
         (lambda n_in, n_out, seed: np.zeros((n_in, n_out)), "wrong_type"),
         (lambda n_in, n_out, seed: (np.ones((n_in, n_out)), np.zeros(n_out)), "wrong_value"),
-        (lambda n_in, n_out, seed: (model.init_dense(n_in, n_out, seed)[0], np.zeros((n_out, 1))), "wrong_shape"),
-        (lambda n_in, n_out, seed: (model.init_dense(n_in, n_out, seed)[0] * np.inf, np.zeros(n_out)), "non_finite"),
+        (lambda n_in, n_out, seed: (_own_init_dense(n_in, n_out, seed)[0], np.zeros((n_out, 1))), "wrong_shape"),
+        (lambda n_in, n_out, seed: (_own_init_dense(n_in, n_out, seed)[0] * np.inf, np.zeros(n_out)), "non_finite"),
     ],
     "softmax_cross_entropy_backward": [
         (lambda probs, Y: np.mean(probs - Y, axis=0), "wrong_shape"),

@@ -16,19 +16,22 @@ import dataclasses
 import difflib
 import os
 import random
-import signal
+import sys
 import textwrap
-import threading
-import traceback
 import warnings
 import zlib
 from collections.abc import Callable, Sequence
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
-from io import StringIO
 from numbers import Number
 
 import numpy as np
+
+from course_lib.checks import _sandbox
+from course_lib.checks._sandbox import Opaque
+
+# Captured at import: a learner who monkey-patches numpy cannot change how answers are compared.
+_abs, _isfinite, _maximum, _argwhere = np.abs, np.isfinite, np.maximum, np.argwhere
+_asarray, _array_equal, _seterr, _geterr = np.asarray, np.array_equal, np.seterr, np.geterr
 
 STATUSES = (
     "passed",
@@ -170,6 +173,10 @@ def get(exercise_id: str) -> Exercise:
 
 
 def _fmt(value) -> str:
+    if isinstance(value, Opaque):
+        return f"<{value.description}>"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+        return f"<an integer of about {int(value.bit_length() * 0.30103) + 1} digits>"
     if isinstance(value, np.ndarray):
         with np.printoptions(precision=6, threshold=12, edgeitems=3, linewidth=88, suppress=False):
             text = np.array2string(value, separator=", ")
@@ -188,6 +195,8 @@ def _fmt(value) -> str:
 def _type_name(value) -> str:
     if value is None:
         return "None"
+    if isinstance(value, Opaque):
+        return value.description
     if isinstance(value, np.ndarray):
         return f"a numpy array of dtype {value.dtype}"
     return f"a {type(value).__name__}"
@@ -208,7 +217,11 @@ def _is_number(value) -> bool:
 
 
 def _compare(expected, got, ex: Exercise, where: str = "the result") -> _Diff | None:
-    """``None`` when ``got`` matches ``expected``; otherwise what differs."""
+    """``None`` when ``got`` matches ``expected``; otherwise what differs.
+
+    ``got`` is plain data (see :func:`course_lib.checks._sandbox.plain`): anything
+    else arrives as an :class:`Opaque` description and is a wrong type.
+    """
     if isinstance(expected, dict):
         if not isinstance(got, dict):
             return _Diff("wrong_type", f"{where} should be a dict, got {_type_name(got)}")
@@ -237,48 +250,56 @@ def _compare(expected, got, ex: Exercise, where: str = "the result") -> _Diff | 
                 return diff
         return None
     if isinstance(expected, np.ndarray) and expected.ndim > 0:
-        if not isinstance(got, np.ndarray):
+        if type(got) is not np.ndarray:
             extra = " (convert it with np.array(...))" if isinstance(got, (list, tuple)) else ""
             return _Diff("wrong_type", f"{where} should be a numpy array, got {_type_name(got)}{extra}")
-        if got.dtype == object or got.dtype.kind not in "iuf":
-            return _Diff(
-                "wrong_type",
-                f"{where} should hold numbers, got an array of dtype {got.dtype}"
-                + (" (convert booleans with .astype(float))" if got.dtype.kind == "b" else ""),
-            )
+        if got.dtype.kind not in "iuf":
+            why = {
+                "b": " (convert booleans with .astype(float))",
+                "c": " (complex numbers: did a square root or a log get a negative number?)",
+            }.get(got.dtype.kind, "")
+            return _Diff("wrong_type", f"{where} should hold real numbers, got an array of dtype {got.dtype}{why}")
         if got.shape != expected.shape:
             return _Diff("wrong_shape", f"{where} should have shape {expected.shape}, got shape {got.shape}")
         return _compare_values(expected, got, ex, where)
     # A single number (Python or numpy scalar, or a 0-d array).
-    if isinstance(got, np.ndarray) and got.ndim == 0:
+    if type(got) is np.ndarray and got.ndim == 0:
         got = got[()]
-    if isinstance(got, np.ndarray):
+    if type(got) is np.ndarray:
         return _Diff("wrong_shape", f"{where} should be a single number, got an array of shape {got.shape}")
     if not _is_number(got):
         return _Diff("wrong_type", f"{where} should be a number, got {_type_name(got)}")
-    return _compare_values(np.asarray(expected, dtype=float), np.asarray(got, dtype=float), ex, where)
+    if isinstance(got, (complex, np.complexfloating)):
+        return _Diff("wrong_type", f"{where} should be a real number, got the complex number {got!r}")
+    try:
+        got_float = float(got)
+    except OverflowError:
+        return _Diff("non_finite", f"{where} is {_fmt(got)}, too large for a float; expected {_fmt(expected)}")
+    return _compare_values(np.asarray(expected, dtype=float), np.asarray(got_float), ex, where)
 
 
 def _compare_values(expected: np.ndarray, got: np.ndarray, ex: Exercise, where: str) -> _Diff | None:
     got_f = got.astype(np.float64)
     exp_f = expected.astype(np.float64)
-    bad_finite = ~np.isfinite(got_f) & np.isfinite(exp_f)
+    bad_finite = ~_isfinite(got_f) & _isfinite(exp_f)
     if bad_finite.any():
-        idx = tuple(int(i) for i in np.argwhere(bad_finite)[0])
+        idx = tuple(int(i) for i in _argwhere(bad_finite)[0])
         at = f" at index {idx}" if got_f.ndim else ""
         return _Diff(
             "non_finite",
             f"{where} contains {_fmt(got_f[idx] if got_f.ndim else got_f[()])}{at}, "
             f"where {_fmt(exp_f[idx] if exp_f.ndim else exp_f[()])} was expected",
         )
-    close = np.isclose(got_f, exp_f, rtol=ex.rtol, atol=ex.atol, equal_nan=True)
+    # |got - expected| <= atol + rtol |expected|, written out (np.isclose may be monkey-patched).
+    gap = _abs(got_f - exp_f)
+    close = (gap <= ex.atol + ex.rtol * _abs(exp_f)) | (got_f == exp_f) | ((got_f != got_f) & (exp_f != exp_f))
     if close.all():
         return None
     if got_f.ndim == 0:
         return _Diff("wrong_value", f"{where}: expected {_fmt(exp_f[()])}, got {_fmt(got_f[()])}")
-    idx = tuple(int(i) for i in np.argwhere(~close)[0])
+    idx = tuple(int(i) for i in _argwhere(~close)[0])
     n_bad = int((~close).sum())
-    largest = float(np.max(np.abs(got_f - exp_f)))
+    largest = float(_maximum.reduce(_abs(got_f - exp_f), axis=None))
     return _Diff(
         "wrong_value",
         f"{where} differs in {n_bad} of {close.size} entries (largest difference {largest:.3g}); "
@@ -287,7 +308,7 @@ def _compare_values(expected: np.ndarray, got: np.ndarray, ex: Exercise, where: 
 
 
 def _same_value(a, b) -> bool:
-    """Whether two arbitrary values are equal, arrays compared by shape and content."""
+    """Whether two plain values are equal, arrays compared by type, shape and content."""
     if isinstance(a, dict) or isinstance(b, dict):
         return (
             isinstance(a, dict)
@@ -302,65 +323,17 @@ def _same_value(a, b) -> bool:
             and len(a) == len(b)
             and all(_same_value(x, y) for x, y in zip(a, b))
         )
+    if isinstance(a, Opaque) or isinstance(b, Opaque):
+        return False
     try:
-        a_arr, b_arr = np.asarray(a), np.asarray(b)
-        return a_arr.shape == b_arr.shape and bool(np.array_equal(a_arr, b_arr, equal_nan=True))
+        a_arr, b_arr = _asarray(a), _asarray(b)
+        return a_arr.shape == b_arr.shape and bool(_array_equal(a_arr, b_arr, equal_nan=True))
     except Exception:  # noqa: BLE001 - anything incomparable is simply "not the same"
         return a is b
 
 
 # --------------------------------------------------------------------------
-# Running a learner's function safely.
-
-
-class _Timeout(BaseException):
-    """Raised inside the learner's code when its time is up (BaseException so that
-    a learner's ``except Exception`` cannot swallow it)."""
-
-
-@dataclass
-class _Call:
-    value: object = None
-    error: BaseException | None = None
-    timed_out: bool = False
-
-
-def _call_with_limit(func: Callable, args: tuple, seconds: float) -> _Call:
-    """Call ``func(*args)`` with a time limit, capturing prints and exceptions."""
-    sink = StringIO()
-    outcome = _Call()
-
-    def target():
-        try:
-            with redirect_stdout(sink), redirect_stderr(sink):
-                outcome.value = func(*args)
-        except _Timeout:
-            outcome.timed_out = True
-        except BaseException as exc:  # noqa: BLE001 - the learner's fault is reported, not raised
-            outcome.error = exc
-
-    in_main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-    if in_main:
-
-        def on_alarm(signum, frame):
-            raise _Timeout
-
-        previous = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            target()
-        except _Timeout:  # the alarm fired between the call and the reset
-            outcome.timed_out = True
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-    else:
-        worker = threading.Thread(target=target, daemon=True)
-        worker.start()
-        worker.join(seconds)
-        if worker.is_alive():
-            outcome.timed_out = True
-    return outcome
+# Running a learner's function safely (the calling itself is in _sandbox).
 
 
 class _SessionGuard:
@@ -369,33 +342,25 @@ class _SessionGuard:
     def __enter__(self):
         self.np_state = np.random.get_state()
         self.py_state = random.getstate()
-        self.np_err = np.geterr()
+        self.np_err = _geterr()
         self.np_print = np.get_printoptions()
+        self.recursion_limit = sys.getrecursionlimit()
+        self.stdout, self.stderr = sys.stdout, sys.stderr
         self.warnings = warnings.catch_warnings()
         self.warnings.__enter__()
         warnings.simplefilter("ignore")
-        np.seterr(all="ignore")
+        _seterr(all="ignore")
         return self
 
     def __exit__(self, *exc):
         self.warnings.__exit__(*exc)
-        np.seterr(**self.np_err)
+        sys.stdout, sys.stderr = self.stdout, self.stderr
+        sys.setrecursionlimit(self.recursion_limit)
+        _seterr(**self.np_err)
         np.set_printoptions(**self.np_print)
         random.setstate(self.py_state)
         np.random.set_state(self.np_state)
         return False
-
-
-def _learner_frame(exc: BaseException) -> str:
-    """'line N of your code' for the deepest frame outside numpy and course_lib."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    here = os.path.dirname(os.path.dirname(__file__))
-    mine = [f for f in frames if not f.filename.startswith(here) and "site-packages" not in f.filename]
-    if not mine:
-        return ""
-    frame = mine[-1]
-    code = f": {frame.line.strip()}" if frame.line else ""
-    return f" (in {frame.name}, line {frame.lineno}{code})"
 
 
 def _describe_args(ex: Exercise, args: tuple) -> str:
@@ -409,10 +374,12 @@ def _describe_args(ex: Exercise, args: tuple) -> str:
 def _mistake_hint(ex: Exercise, args: tuple, got) -> str:
     """The hint of the first known mistake whose answer matches the learner's."""
     for mistake in ex.mistakes:
-        outcome = _call_with_limit(mistake.func, copy.deepcopy(args), ex.time_limit)
-        if outcome.error is None and not outcome.timed_out:
-            if _same_value(outcome.value, got) or _compare(outcome.value, got, ex) is None:
-                return mistake.hint
+        try:  # the catalogue is the course's own code: called directly
+            value = _sandbox.plain(mistake.func(*copy.deepcopy(args)))
+        except Exception:  # noqa: BLE001 - a mistake that raises on this case matches nothing
+            continue
+        if _same_value(value, got) or _compare(value, got, ex) is None:
+            return mistake.hint
     return ""
 
 
@@ -440,7 +407,7 @@ def _ignores_arguments(ex: Exercise, func: Callable, cases: list[Case], got_firs
     expected_b = ex.reference(*copy.deepcopy(other.args))
     if _same_value(expected_a, expected_b):
         return False
-    outcome = _call_with_limit(func, copy.deepcopy(other.args), ex.time_limit)
+    outcome = _sandbox.call(func, copy.deepcopy(other.args), ex.time_limit)
     return outcome.error is None and not outcome.timed_out and _same_value(outcome.value, got_first)
 
 
@@ -456,23 +423,63 @@ _GENERIC_HINTS = {
 }
 
 
+def _usage_error(exercise_id, func) -> Result | None:
+    """A clear message for a call of ``run`` that cannot be a check (swapped or unknown id)."""
+    name = str(exercise_id) if isinstance(exercise_id, str) else getattr(exercise_id, "__name__", "?")
+    if callable(exercise_id) and isinstance(func, str):
+        return Result(
+            str(func),
+            "error",
+            f"❌ The arguments are the wrong way round: write checks.check({func!r}, {name}) —"
+            " the exercise id first, then your function.",
+        )
+    if not isinstance(exercise_id, str):
+        return Result(
+            name,
+            "error",
+            f"❌ The first argument must be an exercise id (a string such as 'sigmoid'), got {_type_name(exercise_id)}.",
+        )
+    if exercise_id not in _REGISTRY:
+        close = difflib.get_close_matches(exercise_id, list(_REGISTRY), n=3)
+        also = f" Did you mean {', '.join(map(repr, close))}?" if close else " checks.exercises() lists them all."
+        return Result(exercise_id, "error", f"❌ There is no exercise called {exercise_id!r}.{also}")
+    return None
+
+
 def run(exercise_id: str, func: Callable) -> Result:
     """Check ``func`` against the exercise's reference; never raises for the learner's faults."""
-    ex = get(exercise_id)
+    problem = _usage_error(exercise_id, func)
+    if problem is not None:
+        return problem
+    ex = _REGISTRY[exercise_id]
     if not callable(func):
         return Result(
             ex.id,
             "wrong_type",
-            f"❌ {ex.id}: expected a function, got {_type_name(func)}.\n"
+            f"❌ {ex.id}: expected a function, got {_type_name(_sandbox.plain(func))}.\n"
             f"   Pass the function itself: checks.check({ex.id!r}, {ex.id}) — no parentheses after it.",
         )
-    cases = ex.make_cases()
     with _SessionGuard():
+        if _sandbox.is_reference(func, ex.reference):
+            return _handed_in_reference(ex)
+        cases = ex.make_cases()
         for number, case in enumerate(cases, start=1):
             result = _run_case(ex, func, cases, number, case)
             if result is not None:
                 return dataclasses.replace(result, message=_wrap_prose(result.message))
     return Result(ex.id, "passed", f"✅ {ex.id}: all {len(cases)} test cases passed.")
+
+
+def _handed_in_reference(ex: Exercise) -> Result:
+    module = getattr(ex.reference, "__module__", "course_lib")
+    return Result(
+        ex.id,
+        "not_implemented",
+        _wrap_prose(
+            f"✏️ {ex.id}: this is course_lib's own answer ({module}.{ex.reference.__name__}), not yours."
+            " Write the function yourself — you may call numpy, but not the library's solution."
+        ),
+    )
 
 
 def _wrap_prose(message: str, width: int = 92) -> str:
@@ -492,12 +499,13 @@ def _wrap_prose(message: str, width: int = 92) -> str:
 
 def _run_case(ex: Exercise, func: Callable, cases: list[Case], number: int, case: Case) -> Result | None:
     pristine = copy.deepcopy(case.args)
-    call_args = copy.deepcopy(case.args)
     expected = ex.reference(*copy.deepcopy(case.args))
-    outcome = _call_with_limit(func, call_args, ex.time_limit)
+    outcome = _sandbox.call(func, copy.deepcopy(case.args), ex.time_limit, reference=ex.reference)
     where = f"case {number} of {len(cases)} ({case.label})"
     inputs = f"  Inputs:\n{_describe_args(ex, pristine)}"
 
+    if outcome.used_reference:
+        return _handed_in_reference(ex)
     if outcome.timed_out:
         return Result(
             ex.id,
@@ -507,7 +515,8 @@ def _run_case(ex: Exercise, func: Callable, cases: list[Case], number: int, case
             " that a vectorised numpy expression would replace.",
             number,
         )
-    if isinstance(outcome.error, NotImplementedError):
+    err = outcome.error
+    if err is not None and err.not_implemented:
         return Result(
             ex.id,
             "not_implemented",
@@ -515,17 +524,17 @@ def _run_case(ex: Exercise, func: Callable, cases: list[Case], number: int, case
             " with your code, then run this cell again.",
             number,
         )
-    if outcome.error is not None:
-        err = outcome.error
+    if err is not None:
         return Result(
             ex.id,
             "error",
-            f"❌ {ex.id}: your function raised {type(err).__name__}: {err}{_learner_frame(err)}\n"
-            f"  on {where}.\n{inputs}",
+            f"❌ {ex.id}: your function raised {err.type_name}: {err.text}{err.where}\n  on {where}.\n{inputs}",
             number,
-            {"exception": err},
+            {"exception": err.as_exception()},
         )
-    for name, before, after in zip(ex.arg_names, pristine, call_args):
+    for name, before, after in zip(ex.arg_names, pristine, outcome.args_after):
+        if isinstance(after, Opaque):  # a function or an object argument: not data that can be compared
+            continue
         if not _same_value(before, after):
             return Result(
                 ex.id,
@@ -570,7 +579,7 @@ def check(exercise_id: str, func: Callable) -> Result:
     to the learner's exception when there was one.
     """
     result = run(exercise_id, func)
-    print(result.message)
+    print(result.message, flush=True)
     if not result.passed and os.environ.get(STRICT_ENV) == "1":
         raise CheckFailed(result.message) from result.details.get("exception")
     return result

@@ -6,6 +6,7 @@ import numpy as np
 
 from course_lib import backprop as ref
 from course_lib.checks._core import Case, Mistake, register
+from course_lib.gradcheck import numerical_gradient
 from course_lib.layers import random_params_2_3_1
 
 CHAPTER = 'Chapter 8, "Backpropagation"'
@@ -320,8 +321,26 @@ def _numgrad_forward(f, params, eps):
     return grads
 
 
-def _numgrad_half(f, params, eps):
-    return {k: v / 2 for k, v in ref_numgrad(f, params, eps).items()}
+def _numgrad_divided_by(divisor):
+    """Central differences divided by ``divisor · ε`` (the right divisor is 2)."""
+
+    def numgrad(f, params, eps):
+        base = {k: np.array(v, dtype=float) for k, v in params.items()}
+        grads = {}
+        for key, arr in base.items():
+            g = np.zeros_like(arr)
+            for idx in np.ndindex(arr.shape):
+                old = arr[idx]
+                arr[idx] = old + eps
+                f_plus = f(base)
+                arr[idx] = old - eps
+                f_minus = f(base)
+                arr[idx] = old
+                g[idx] = (f_plus - f_minus) / (divisor * eps)
+            grads[key] = g
+        return grads
+
+    return numgrad
 
 
 def _numgrad_no_restore(f, params, eps):
@@ -339,16 +358,10 @@ def _numgrad_no_restore(f, params, eps):
     return grads
 
 
-def ref_numgrad(f, params, eps=1e-6):
-    from course_lib.gradcheck import numerical_gradient
-
-    return numerical_gradient(f, params, eps)
-
-
 register(
     "numerical_gradient",
     chapter=CHAPTER,
-    reference=ref_numgrad,
+    reference=numerical_gradient,
     cases=_numgrad_cases,
     arg_names=("f", "params", "eps"),
     rtol=1e-4,
@@ -362,12 +375,12 @@ register(
         ),
         Mistake(
             "divided by ε instead of 2ε",
-            lambda f, params, eps: {k: 2 * v for k, v in ref_numgrad(f, params, eps).items()},
+            _numgrad_divided_by(1),
             "Your gradients are twice too large: θ+ε and θ−ε are 2ε apart, so divide by 2ε.",
         ),
         Mistake(
             "divided by 4ε",
-            _numgrad_half,
+            _numgrad_divided_by(4),
             "Your gradients are half the right size: divide the difference f(θ+ε) − f(θ−ε) by 2ε.",
         ),
         Mistake(
