@@ -81,6 +81,10 @@ def relu_derivative(z):
     return _float_or_array(np.where(z > 0, 1.0, 0.0))
 
 
+def _check_max_value(max_value) -> float:
+    return check_positive(max_value, "max_value")
+
+
 def clipped_relu(z, max_value: float = 1.0):
     """min(max(0, z), max_value): the "capped" function the notes mistake for ReLU.
 
@@ -88,7 +92,7 @@ def clipped_relu(z, max_value: float = 1.0):
     is ReLU6.
     """
     z = as_float_array(z, "z")
-    return _float_or_array(np.clip(z, 0.0, float(max_value)))
+    return _float_or_array(np.clip(z, 0.0, _check_max_value(max_value)))
 
 
 def clipped_relu_derivative(z, max_value: float = 1.0):
@@ -98,7 +102,7 @@ def clipped_relu_derivative(z, max_value: float = 1.0):
     gradient also vanishes for large inputs — the price of the cap.
     """
     z = as_float_array(z, "z")
-    return _float_or_array(np.where((z > 0) & (z < float(max_value)), 1.0, 0.0))
+    return _float_or_array(np.where((z > 0) & (z < _check_max_value(max_value)), 1.0, 0.0))
 
 
 def softmax(z, temperature: float = 1.0):
@@ -121,6 +125,38 @@ def softmax(z, temperature: float = 1.0):
     shifted = z - z.max(axis=-1, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=-1, keepdims=True)
+
+
+# --------------------------------------------------------------------------
+# The same formulas without per-call checks, for training loops that validated
+# their data once (course_lib.model's Dense layer uses these).
+
+
+def _sigmoid_unchecked(Z: np.ndarray) -> np.ndarray:
+    # σ(z) = (1 + tanh(z / 2)) / 2: stable for any z and keeps the dtype (float32 stays float32).
+    return 0.5 * (1.0 + np.tanh(0.5 * Z))
+
+
+def _softmax_unchecked(Z: np.ndarray) -> np.ndarray:
+    E = np.exp(Z - Z.max(axis=-1, keepdims=True))
+    E /= E.sum(axis=-1, keepdims=True)
+    return E
+
+
+def _softmax_backward(dA: np.ndarray, A: np.ndarray) -> np.ndarray:
+    # The softmax Jacobian applied to dA, row by row.
+    return A * (dA - np.sum(dA * A, axis=-1, keepdims=True))
+
+
+#: Keras' activation names → (forward ``A = f(Z)``, backward ``dZ = g(dA, Z, A)``).
+#: Tests compare every entry with the checked functions above.
+FORMULAS = {
+    "linear": (lambda Z: Z, lambda dA, Z, A: dA),
+    "relu": (lambda Z: np.maximum(Z, 0), lambda dA, Z, A: dA * (Z > 0)),
+    "sigmoid": (_sigmoid_unchecked, lambda dA, Z, A: dA * A * (1.0 - A)),
+    "tanh": (np.tanh, lambda dA, Z, A: dA * (1.0 - A * A)),
+    "softmax": (_softmax_unchecked, lambda dA, Z, A: _softmax_backward(dA, A)),
+}
 
 
 #: The four class scores shown by :func:`draw_softmax_temperature`.

@@ -26,6 +26,32 @@ def _pair(y_true, y_pred, ndim=(1, 2)) -> tuple[np.ndarray, np.ndarray]:
     return y_true, y_pred
 
 
+def _check_probabilities(y_true, y_pred, one_hot: bool = False) -> None:
+    """Labels in [0, 1] (rows summing to 1 when ``one_hot``) and probabilities in [0, 1], or a ValueError.
+
+    The common slip of passing ``(y_pred, y_true)`` is named when the
+    "labels" look like probabilities and the "predictions" look like labels.
+    """
+    labels_ok = bool(np.all((y_true >= 0) & (y_true <= 1)))
+    if one_hot and labels_ok:
+        labels_ok = bool(np.allclose(y_true.sum(axis=-1), 1.0))
+    probs_ok = bool(np.all((y_pred >= 0) & (y_pred <= 1)))
+    hard_labels, hard_preds = np.all(np.isin(y_true, (0.0, 1.0))), np.all(np.isin(y_pred, (0.0, 1.0)))
+    if probs_ok and hard_preds and not hard_labels:
+        raise ValueError(
+            "y_true looks like probabilities and y_pred like labels: the order is loss(y_true, y_pred),"
+            " labels first (as in Keras)"
+        )
+    if not labels_ok:
+        wanted = "one-hot rows (entries 0 or 1, each row summing to 1)" if one_hot else "labels 0 or 1"
+        raise ValueError(f"y_true must hold {wanted}; got values from {y_true.min():g} to {y_true.max():g}")
+    if not probs_ok:
+        raise ValueError(
+            f"y_pred must hold probabilities in [0, 1]; got values from {np.nanmin(y_pred):g} to"
+            f" {np.nanmax(y_pred):g} (raw scores? use the *_from_logits loss)"
+        )
+
+
 def mse(y_true, y_pred) -> float:
     """Mean squared error, averaged over every element.
 
@@ -43,6 +69,7 @@ def binary_cross_entropy(y_true, y_pred) -> float:
     large but finite amount.
     """
     y_true, y_pred = _pair(y_true, y_pred)
+    _check_probabilities(y_true, y_pred)
     p = np.clip(y_pred, EPSILON, 1.0 - EPSILON)
     return float(np.mean(-(y_true * np.log(p) + (1.0 - y_true) * np.log1p(-p))))
 
@@ -53,6 +80,7 @@ def categorical_cross_entropy(y_true_onehot, probs) -> float:
     Defined in: Chapter 6, "Loss functions".
     """
     y_true, probs = _pair(y_true_onehot, probs, ndim=2)
+    _check_probabilities(y_true, probs, one_hot=True)
     p = np.clip(probs, EPSILON, 1.0)
     return float(np.mean(-np.sum(y_true * np.log(p), axis=-1)))
 
@@ -111,6 +139,8 @@ def binary_cross_entropy_from_logits(y_true, logits) -> float:
     y = 1) costs its true value, 1e4.  Keras: ``BinaryCrossentropy(from_logits=True)``.
     """
     y_true, z = _pair(y_true, logits)
+    if not np.all((y_true >= 0) & (y_true <= 1)):
+        raise ValueError(f"y_true must hold labels 0 or 1; got values from {y_true.min():g} to {y_true.max():g}")
     return float(np.mean(np.maximum(z, 0.0) - y_true * z + np.log1p(np.exp(-np.abs(z)))))
 
 

@@ -18,10 +18,23 @@ CHAPTER = 'Chapter 9, "Training a network end to end"'
 
 
 def _as_labels(y, name: str) -> np.ndarray:
-    """Class labels from labels ``(m,)`` or from scores/probabilities ``(m, k)`` (arg-max per row)."""
+    """Class labels from labels ``(m,)`` or ``(m, 1)``, or from scores/probabilities ``(m, k)``.
+
+    Rows of ``k > 1`` scores give their arg-max.  A single column ``(m, 1)``
+    holds labels when its entries are whole numbers (``[[3], [7]]``, as Keras
+    users often shape them) and probabilities of class 1 otherwise
+    (thresholded at 0.5).
+    """
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.dtype.kind in "iuf":
-        return arr.argmax(axis=1).astype(np.int64) if arr.shape[1] > 1 else (arr[:, 0] > 0.5).astype(np.int64)
+        if arr.shape[1] > 1:
+            return arr.argmax(axis=1).astype(np.int64)
+        column = arr[:, 0]
+        if arr.dtype.kind in "iu" or np.all(column == np.round(column)):
+            return check_labels(column, name)
+        if not np.all((column >= 0) & (column <= 1)):
+            raise ValueError(f"{name} of shape (m, 1) must hold class labels or probabilities in [0, 1]")
+        return (column > 0.5).astype(np.int64)
     return check_labels(arr, name)
 
 

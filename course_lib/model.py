@@ -35,6 +35,7 @@ import numpy as np
 
 from course_lib import optim
 from course_lib._validation import as_float_array, check_shape
+from course_lib.activations import FORMULAS
 from course_lib.backprop import dense_backward
 from course_lib.datasets import check_labels
 
@@ -42,7 +43,13 @@ CHAPTER = 'Chapter 9, "Training a network end to end"'
 
 ACTIVATIONS = (None, "linear", "relu", "sigmoid", "tanh", "softmax")
 INITIALIZERS = ("glorot_uniform", "he_normal", "zeros", "constant")
-LOSSES = ("categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "mse")
+LOSSES = ("categorical_crossentropy", "binary_crossentropy", "mse")
+#: Other names Keras accepts for the same losses.
+LOSS_ALIASES = {
+    "sparse_categorical_crossentropy": "categorical_crossentropy",
+    "mean_squared_error": "mse",
+}
+METRICS = ("accuracy",)
 EPSILON = 1e-7  # Keras' clipping of probabilities inside the cross-entropies
 
 
@@ -59,7 +66,15 @@ def glorot_limit(n_in: int, n_out: int) -> float:
     2 / (n_in + n_out), which keeps the size of the signal roughly constant
     from layer to layer, forwards and backwards.
     """
+    n_in, n_out = _whole(n_in, "n_in"), _whole(n_out, "n_out")
     return float(np.sqrt(6.0 / (n_in + n_out)))
+
+
+def _whole(value, name: str, minimum: int = 1) -> int:
+    """``value`` as an int, or a ``ValueError`` if it is not a whole number >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)
 
 
 def init_dense(n_in: int, n_out: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -78,10 +93,8 @@ def init_dense(n_in: int, n_out: int, seed: int = 0) -> tuple[np.ndarray, np.nda
     their scale sensible.  Biases may start at zero: the weights already
     make every unit different.
     """
-    for name, value in (("n_in", n_in), ("n_out", n_out)):
-        if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
-    rng = np.random.default_rng(seed)
+    n_in, n_out = _whole(n_in, "n_in"), _whole(n_out, "n_out")
+    rng = np.random.default_rng(_whole(seed, "seed", minimum=0))
     limit = np.sqrt(6.0 / (n_in + n_out))
     W = rng.uniform(-limit, limit, size=(n_in, n_out))
     return W, np.zeros(n_out)
@@ -120,30 +133,6 @@ def max_column_difference(W) -> float:
 # The layer
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # sigmoid(z) = (1 + tanh(z / 2)) / 2: stable for any z and keeps the dtype (float32 stays float32).
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    # course_lib.activations.softmax without its argument checks (this runs on every batch).
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    e /= e.sum(axis=1, keepdims=True)
-    return e
-
-
-#: The activations of the training loop: the formulas of course_lib.activations, minus the
-#: per-call argument checks (tests compare them with the checked versions).
-_FORWARD = {
-    None: lambda z: z,
-    "linear": lambda z: z,
-    "relu": lambda z: np.maximum(z, 0),
-    "sigmoid": _sigmoid,
-    "tanh": np.tanh,
-    "softmax": _softmax,
-}
-
-
 class Dense:
     """A fully connected layer ``A = activation(X @ W + b)``, named like ``keras.layers.Dense``.
 
@@ -166,22 +155,30 @@ class Dense:
     and, after :meth:`backward`, ``grads`` holds arrays of the same shapes.
     """
 
-    def __init__(self, units: int, activation=None, kernel_initializer: str = "glorot_uniform", constant_value=0.05):
-        if isinstance(units, bool) or not isinstance(units, Integral) or units < 1:
-            raise ValueError(f"units must be a whole number >= 1, got {units!r}")
+    def __init__(
+        self,
+        units: int,
+        activation=None,
+        use_bias: bool = True,
+        kernel_initializer: str = "glorot_uniform",
+        constant_value=0.05,
+    ):
+        self.units = _whole(units, "units")
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose one of {ACTIVATIONS}")
+        if not isinstance(use_bias, bool):
+            raise ValueError(f"use_bias must be True or False, got {use_bias!r}")
         if kernel_initializer not in INITIALIZERS:
             raise ValueError(f"unknown kernel_initializer {kernel_initializer!r}; choose one of {INITIALIZERS}")
         if isinstance(constant_value, bool) or not isinstance(constant_value, Real):
             raise ValueError(f"constant_value must be a number, got {constant_value!r}")
-        self.units = int(units)
         self.activation = activation
+        self.use_bias = use_bias
         self.kernel_initializer = kernel_initializer
         self.constant_value = float(constant_value)
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
-        self._f = _FORWARD[activation]
+        self._f, self._df = FORMULAS[activation or "linear"]
         self._cache: tuple = ()
 
     @property
@@ -193,29 +190,32 @@ class Dense:
         return self.params["W"].shape[0]
 
     def build(self, n_in: int, rng: np.random.Generator, dtype="float32") -> None:
-        """Create the kernel ``W (n_in, units)`` with the layer's initialiser and a zero bias."""
-        if isinstance(n_in, bool) or not isinstance(n_in, Integral) or n_in < 1:
-            raise ValueError(f"n_in must be a whole number >= 1, got {n_in!r}")
-        shape = (int(n_in), self.units)
+        """Create the kernel ``W (n_in, units)`` with the layer's initialiser and (unless
+        ``use_bias=False``) a zero bias ``b (units,)``."""
+        shape = (_whole(n_in, "n_in"), self.units)
         if self.kernel_initializer == "glorot_uniform":
             limit = glorot_limit(*shape)
             W = rng.uniform(-limit, limit, size=shape)
         elif self.kernel_initializer == "he_normal":
-            W = rng.normal(0.0, np.sqrt(2.0 / n_in), size=shape)
+            W = rng.normal(0.0, np.sqrt(2.0 / shape[0]), size=shape)
         elif self.kernel_initializer == "zeros":
             W = np.zeros(shape)
         else:
             W = np.full(shape, self.constant_value)
-        self.params = {"W": W.astype(dtype), "b": np.zeros(self.units, dtype=dtype)}
+        self.params = {"W": W.astype(dtype)}
+        if self.use_bias:
+            self.params["b"] = np.zeros(self.units, dtype=dtype)
         self.grads = {}
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """``A = activation(X @ W + b)``; remembers ``X`` and ``A`` for :meth:`backward`.
+        """``A = activation(X @ W + b)``; remembers ``X``, ``Z`` and ``A`` for :meth:`backward`.
 
         ``X`` must already be a 2-D array of the layer's dtype
         (:meth:`Sequential.predict` validates what users pass in).
         """
-        Z = X @ self.params["W"] + self.params["b"]
+        Z = X @ self.params["W"]
+        if self.use_bias:
+            Z += self.params["b"]
         A = self._f(Z)
         self._cache = (X, Z, A)
         return A
@@ -223,22 +223,12 @@ class Dense:
     def backward(self, dA: np.ndarray, need_dX: bool = True):
         """From ``dA = ∂L/∂A`` compute ``dZ``, the gradients ``grads["W"], grads["b"]``, and return ``dX``.
 
-        The activation's derivative turns ``dA`` into ``dZ``, then
-        :func:`course_lib.backprop.dense_backward` does the rest.
+        The activation's derivative (:data:`course_lib.activations.FORMULAS`)
+        turns ``dA`` into ``dZ``, then :func:`course_lib.backprop.dense_backward`
+        does the rest.
         """
         X, Z, A = self._cache
-        act = self.activation
-        if act == "relu":
-            dZ = dA * (Z > 0)
-        elif act == "sigmoid":
-            dZ = dA * A * (1.0 - A)
-        elif act == "tanh":
-            dZ = dA * (1.0 - A * A)
-        elif act == "softmax":  # the softmax Jacobian applied to dA, row by row
-            dZ = A * (dA - np.sum(dA * A, axis=1, keepdims=True))
-        else:
-            dZ = dA
-        return self.backward_from_dZ(dZ, need_dX)
+        return self.backward_from_dZ(self._df(dA, Z, A), need_dX)
 
     def backward_from_dZ(self, dZ: np.ndarray, need_dX: bool = True):
         """Like :meth:`backward` when ``dZ = ∂L/∂Z`` is already known (the fused softmax + cross-entropy).
@@ -253,14 +243,15 @@ class Dense:
             dX, dW, db = dense_backward(dZ, X, W)
         else:
             dX, dW, db = None, X.T @ dZ, dZ.sum(axis=0)
-        self.grads = {"W": dW, "b": db}
+        self.grads = {"W": dW, "b": db} if self.use_bias else {"W": dW}
         return dX
 
     def count_params(self) -> int:
         return sum(p.size for p in self.params.values())
 
     def __repr__(self) -> str:
-        return f"Dense({self.units}, activation={self.activation!r})"
+        bias = "" if self.use_bias else ", use_bias=False"
+        return f"Dense({self.units}, activation={self.activation!r}{bias})"
 
 
 # --------------------------------------------------------------------------
@@ -309,7 +300,8 @@ class Sequential:
 
     Parameters
     ----------
-    layers : list of Dense
+    layers : list of Dense, optional
+        The layers, first to last; more can be appended with :meth:`add`.
     input_dim : int, optional
         Number of input features.  When omitted the model is built on the
         first call of ``fit``/``predict`` from the width of ``X``.
@@ -317,57 +309,95 @@ class Sequential:
         Seeds the initial weights and the shuffling of every epoch: the same
         seed gives the same model, the same training and the same numbers.
     dtype : "float32" (default) or "float64"
+
+    As in Keras, every argument of ``fit``/``evaluate``/``predict`` after
+    ``X`` and ``y`` is keyword-only (``fit(X, y, 8, 3)`` would be ambiguous).
     """
 
-    def __init__(self, layers, input_dim: int | None = None, seed: int = 0, dtype="float32"):
-        layers = list(layers)
-        if not layers or not all(isinstance(layer, Dense) for layer in layers):
-            raise ValueError("layers must be a non-empty list of Dense layers")
-        if isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0:
-            raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
-        if np.dtype(dtype) not in (np.float32, np.float64):
+    def __init__(self, layers=None, input_dim: int | None = None, seed: int = 0, dtype="float32"):
+        layers = [] if layers is None else list(layers)
+        for layer in layers:
+            self._check_layer(layer)
+        self.seed = _whole(seed, "seed", minimum=0)
+        if (
+            isinstance(dtype, str)
+            and dtype not in ("float32", "float64")
+            or np.dtype(dtype)
+            not in (
+                np.float32,
+                np.float64,
+            )
+        ):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
         self.layers = layers
-        self.seed = int(seed)
         self.dtype = np.dtype(dtype)
         self.optimizer = None
         self.loss = None
+        self.metrics: tuple[str, ...] = ()
+        self.params: dict[str, np.ndarray] = {}
         self._shuffle_rng = np.random.default_rng([self.seed, 1])
         if input_dim is not None:
             self.build(input_dim)
 
+    @staticmethod
+    def _check_layer(layer) -> None:
+        if not isinstance(layer, Dense):
+            kind = type(layer).__module__.split(".")[0]
+            extra = " (a Keras layer cannot be mixed into a course_lib model)" if kind == "keras" else ""
+            raise ValueError(f"layers must be course_lib Dense layers, got {layer!r}{extra}")
+
     # --- building and weights ------------------------------------------
+
+    def add(self, layer) -> None:
+        """Append ``layer`` on top of the stack, like Keras' ``Sequential.add``."""
+        self._check_layer(layer)
+        self.layers.append(layer)
+        if self.built:
+            layer.build(self.layers[-2].units, np.random.default_rng([self.seed, len(self.layers)]), self.dtype)
+            self._collect_params()
 
     @property
     def built(self) -> bool:
-        return self.layers[0].built
+        return bool(self.layers) and all(layer.built for layer in self.layers)
 
     def build(self, input_dim: int) -> None:
         """Create every layer's weights (from the model's seed) for ``input_dim`` input features."""
+        self._require_layers()
         rng = np.random.default_rng(self.seed)
-        n_in = input_dim
+        n_in = _whole(input_dim, "input_dim")
         for layer in self.layers:
             layer.build(n_in, rng, self.dtype)
             n_in = layer.units
-        self.params = {}
-        for i, layer in enumerate(self.layers, start=1):
-            self.params[f"W{i}"] = layer.params["W"]
-            self.params[f"b{i}"] = layer.params["b"]
+        self._collect_params()
+
+    def _collect_params(self) -> None:
+        """``params``: every layer's arrays under the book's names ``W1, b1, W2, b2, ...``."""
+        self.params = {
+            f"{key}{i}": arr for i, layer in enumerate(self.layers, start=1) for key, arr in layer.params.items()
+        }
+
+    def _require_layers(self) -> None:
+        if not self.layers:
+            raise RuntimeError("the model has no layers yet: pass a list of Dense layers or call add()")
 
     def _require_built(self) -> None:
+        self._require_layers()
         if not self.built:
             raise RuntimeError("the model has no weights yet: pass input_dim=..., call build(), fit() or predict()")
 
+    def _weights(self) -> list[np.ndarray]:
+        return [arr for layer in self.layers for arr in layer.params.values()]
+
     def get_weights(self) -> list[np.ndarray]:
-        """Copies of the weights in Keras' order: ``[W1, b1, W2, b2, ...]`` (kernel, bias per layer)."""
+        """Copies of the weights in Keras' order: ``[W1, b1, W2, b2, ...]`` (kernel, then bias if any, per layer)."""
         self._require_built()
-        return [p.copy() for layer in self.layers for p in (layer.params["W"], layer.params["b"])]
+        return [p.copy() for p in self._weights()]
 
     def set_weights(self, weights) -> None:
         """Overwrite the weights from a list in Keras' order (e.g. ``keras_model.get_weights()``)."""
         self._require_built()
         weights = list(weights)
-        targets = [p for layer in self.layers for p in (layer.params["W"], layer.params["b"])]
+        targets = self._weights()
         if len(weights) != len(targets):
             raise ValueError(
                 f"weights must be a list of {len(targets)} arrays (kernel, bias per layer), got {len(weights)}"
@@ -394,39 +424,63 @@ class Sequential:
 
     # --- compiling ------------------------------------------------------
 
-    def compile(self, optimizer="adam", loss: str = "categorical_crossentropy") -> None:
-        """Choose the optimiser (``"adam"``, ``"sgd"`` or an instance of ``course_lib.optim.Adam``/``SGD``) and the loss.
+    def compile(self, optimizer="adam", loss: str = "categorical_crossentropy", metrics=None) -> None:
+        """Choose the optimiser, the loss and the metrics, like Keras' ``compile``.
 
-        ``"categorical_crossentropy"`` needs a softmax output and accepts
-        integer labels ``(m,)`` (one-hot encoded internally) or one-hot rows;
-        ``"binary_crossentropy"`` needs one sigmoid unit; ``"mse"`` works
-        with any output.  For the two cross-entropies the output layer's
-        error is the fused ``(A − Y) / m``.
+        ``optimizer`` is ``"adam"``, ``"sgd"`` or an instance of
+        ``course_lib.optim.Adam``/``SGD``.  ``loss`` is
+        ``"categorical_crossentropy"`` (softmax output; integer labels
+        ``(m,)`` or ``(m, 1)``, or one-hot rows; alias
+        ``"sparse_categorical_crossentropy"``), ``"binary_crossentropy"`` (one
+        sigmoid unit) or ``"mse"`` (alias ``"mean_squared_error"``, any
+        output).  ``metrics=["accuracy"]`` adds the accuracy to ``fit``'s
+        history and to ``evaluate``; it needs class targets.
         """
-        if isinstance(optimizer, str):
-            names = {"adam": optim.Adam, "sgd": optim.SGD}
-            if optimizer.lower() not in names:
-                raise ValueError(f"unknown optimizer {optimizer!r}; use 'adam', 'sgd' or an optimizer object")
-            optimizer = names[optimizer.lower()]()
-        elif not callable(getattr(optimizer, "apply", None)):
-            raise ValueError(
-                f"optimizer must be 'adam', 'sgd' or have an apply(params, grads) method, got {optimizer!r}"
-            )
-        if loss == "sparse_categorical_crossentropy":
-            loss = "categorical_crossentropy"
+        self._require_layers()
+        self.optimizer = self._optimizer(optimizer)
+        if not isinstance(loss, str):
+            raise ValueError(f"loss must be the name of a loss, one of {LOSSES}, got {loss!r}")
+        loss = LOSS_ALIASES.get(loss, loss)
         if loss not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; choose one of {LOSSES}")
+            raise ValueError(f"unknown loss {loss!r}; choose one of {LOSSES + tuple(LOSS_ALIASES)}")
         last = self.layers[-1]
         if loss == "categorical_crossentropy" and last.activation != "softmax":
             raise ValueError("loss='categorical_crossentropy' needs a softmax output layer")
         if loss == "binary_crossentropy" and (last.activation != "sigmoid" or last.units != 1):
             raise ValueError("loss='binary_crossentropy' needs an output layer Dense(1, activation='sigmoid')")
-        self.optimizer = optimizer
+        metrics = [] if metrics is None else metrics
+        if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
+            raise ValueError(f"metrics must be a list of names such as ['accuracy'], got {metrics!r}")
+        names = tuple("accuracy" if m == "acc" else m for m in metrics)
+        unknown = [m for m in names if m not in METRICS]
+        if unknown:
+            raise ValueError(f"unknown metric(s) {unknown}; this model supports {list(METRICS)}")
         self.loss = loss
+        self.metrics = names
+
+    @staticmethod
+    def _optimizer(optimizer):
+        if isinstance(optimizer, str):
+            names = {"adam": optim.Adam, "sgd": optim.SGD}
+            if optimizer.lower() not in names:
+                raise ValueError(f"unknown optimizer {optimizer!r}; use 'adam', 'sgd' or an optimizer object")
+            return names[optimizer.lower()]()
+        if type(optimizer).__module__.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
+            raise ValueError(
+                f"{type(optimizer).__name__} is a Keras optimizer: it updates TensorFlow variables, not the numpy"
+                " arrays of a course_lib model. Use course_lib.optim.Adam(learning_rate=...) or"
+                " course_lib.optim.SGD(...), or the name 'adam' / 'sgd'."
+            )
+        if not callable(getattr(optimizer, "apply", None)):
+            raise ValueError(
+                f"optimizer must be 'adam', 'sgd' or have an apply(params, grads) method, got {optimizer!r}"
+            )
+        return optimizer
 
     # --- data -------------------------------------------------------------
 
     def _check_X(self, X) -> np.ndarray:
+        self._require_layers()
         X = as_float_array(X, "X", ndim=2)
         if not self.built:
             self.build(X.shape[1])
@@ -438,9 +492,13 @@ class Sequential:
     def _targets(self, y, m: int) -> np.ndarray:
         """The targets as a float array shaped like the output ``(m, k)``."""
         k = self.layers[-1].units
+        if y is None or isinstance(y, (str, bytes)):
+            raise ValueError(f"y must be an array of {m} targets, got {y!r}")
         arr = np.asarray(y)
         if arr.ndim == 0 or arr.shape[0] != m:
             raise ValueError(f"y must have {m} entries, one per row of X, got shape {arr.shape}")
+        if self.loss == "categorical_crossentropy" and arr.ndim == 2 and arr.shape[1] == 1 and k > 1:
+            arr = arr[:, 0]  # labels (m, 1), as Keras' sparse loss accepts them
         if self.loss == "categorical_crossentropy" and arr.ndim == 1:
             labels = check_labels(arr, "y")
             if labels.min() < 0 or labels.max() >= k:
@@ -452,6 +510,13 @@ class Sequential:
         if Y.ndim == 1:
             Y = Y[:, None]
         check_shape(Y, "y", (m, k))
+        if self.loss == "binary_crossentropy" and not np.all((Y >= 0) & (Y <= 1)):
+            raise ValueError("binary_crossentropy needs targets in [0, 1] (labels 0 and 1)")
+        if "accuracy" in self.metrics and self.loss == "mse" and not np.all(np.isin(Y, (0.0, 1.0))):
+            raise ValueError(
+                "metrics=['accuracy'] needs class targets (0 or 1, or one-hot rows); these targets are"
+                " real numbers (a regression), where accuracy means nothing: compile without metrics"
+            )
         return np.ascontiguousarray(Y, dtype=self.dtype)
 
     # --- the computations -------------------------------------------------
@@ -488,11 +553,7 @@ class Sequential:
             dX = self.layers[i].backward(dX, need_dX=i > 0)
 
     def _grads(self) -> dict[str, np.ndarray]:
-        grads = {}
-        for i, layer in enumerate(self.layers, start=1):
-            grads[f"W{i}"] = layer.grads["W"]
-            grads[f"b{i}"] = layer.grads["b"]
-        return grads
+        return {f"{key}{i}": arr for i, layer in enumerate(self.layers, start=1) for key, arr in layer.grads.items()}
 
     def compute_gradients(self, X, y) -> tuple[float, dict[str, np.ndarray]]:
         """The mean loss on ``(X, y)`` and its gradient for every parameter (keys ``W1, b1, ...``), without updating."""
@@ -508,31 +569,70 @@ class Sequential:
         if self.loss is None:
             raise RuntimeError("call compile(optimizer=..., loss=...) first")
 
+    def _logs(self, A: np.ndarray, Y: np.ndarray, prefix: str = "") -> dict[str, float]:
+        logs = {f"{prefix}loss": self._loss_value(A, Y)}
+        if "accuracy" in self.metrics:
+            logs[f"{prefix}accuracy"] = self._n_correct(A, Y) / A.shape[0]
+        return logs
+
     # --- the Keras-like interface -----------------------------------------
 
-    def fit(self, X, y, epochs: int = 1, batch_size: int = 32, validation_data=None, verbose: int = 1, shuffle=True):
+    def fit(
+        self,
+        X,
+        y,
+        *,
+        epochs: int = 1,
+        batch_size: int = 32,
+        validation_data=None,
+        validation_split: float = 0.0,
+        verbose: int = 1,
+        shuffle: bool = True,
+    ):
         """Train with mini-batch gradient descent; returns a :class:`History`.
 
         One *iteration* updates the weights from one batch of ``batch_size``
         samples; one *epoch* is ⌈m / batch_size⌉ iterations, one pass over the
         (reshuffled) training set.  After each epoch the history records the
-        mean training loss and accuracy over that epoch's batches (as Keras
-        reports them) and, with ``validation_data=(X_val, y_val)``, the
-        validation loss and accuracy.  ``verbose=1`` shows a progress bar
-        (tqdm, removed when done); ``verbose=0`` prints nothing.
+        mean training loss (and, with ``metrics=["accuracy"]``, accuracy) over
+        that epoch's batches, as Keras reports them, and the same on the
+        validation data: ``validation_data=(X_val, y_val)``, or
+        ``validation_split=0.2`` to hold out the *last* 20 % of ``X, y``
+        before shuffling, exactly as Keras does.  ``verbose=1`` shows a
+        progress bar (tqdm, removed when done); ``verbose=0`` prints nothing.
+
+        The loop runs with one BLAS thread (threadpoolctl): for layers of this
+        size that is as fast as several, and a second notebook running beside
+        it no longer halves the speed of both.
         """
         self._require_compiled()
-        for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-            if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-                raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+        epochs, batch_size = _whole(epochs, "epochs"), _whole(batch_size, "batch_size")
+        if isinstance(validation_split, bool) or not isinstance(validation_split, Real):
+            raise ValueError(f"validation_split must be a number in [0, 1), got {validation_split!r}")
+        if not 0.0 <= validation_split < 1.0:
+            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+        if validation_split and validation_data is not None:
+            raise ValueError("pass validation_data or validation_split, not both")
         X = self._check_X(X)
-        m = X.shape[0]
-        Y = self._targets(y, m)
-        if validation_data is not None:
+        Y = self._targets(y, X.shape[0])
+        if validation_split:
+            n_val = int(X.shape[0] * validation_split)
+            if n_val < 1 or n_val >= X.shape[0]:
+                raise ValueError(f"validation_split={validation_split} leaves no validation or no training samples")
+            X, X_val, Y, Y_val = X[:-n_val], X[-n_val:], Y[:-n_val], Y[-n_val:]
+        elif validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (X_val, y_val)")
             X_val = self._check_X(validation_data[0])
             Y_val = self._targets(validation_data[1], X_val.shape[0])
+        validate = bool(validation_split) or validation_data is not None
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._train(X, Y, epochs, batch_size, (X_val, Y_val) if validate else None, verbose, shuffle)
+
+    def _train(self, X, Y, epochs, batch_size, validation, verbose, shuffle) -> History:
+        m = X.shape[0]
         history = History()
         bar = None
         if verbose:
@@ -540,6 +640,7 @@ class Sequential:
 
             bar = tqdm(total=epochs, desc="training", unit="epoch", leave=False)
         params, optimizer, layers = self.params, self.optimizer, self.layers
+        accuracy = "accuracy" in self.metrics
         start = time.perf_counter()
         for epoch in range(epochs):
             order = self._shuffle_rng.permutation(m) if shuffle else None
@@ -554,14 +655,15 @@ class Sequential:
                 for layer in layers:
                     A = layer.forward(A)
                 total_loss += self._loss_value(A, Yb) * A.shape[0]
-                correct += self._n_correct(A, Yb)
+                if accuracy:
+                    correct += self._n_correct(A, Yb)
                 self._backward(A, Yb)
                 _apply_update(optimizer, params, self._grads())
-            logs = {"loss": total_loss / m, "accuracy": correct / m}
-            if validation_data is not None:
-                A_val = self._forward(X_val)
-                logs["val_loss"] = self._loss_value(A_val, Y_val)
-                logs["val_accuracy"] = self._n_correct(A_val, Y_val) / X_val.shape[0]
+            logs = {"loss": total_loss / m}
+            if accuracy:
+                logs["accuracy"] = correct / m
+            if validation is not None:
+                logs.update(self._logs(self._forward(validation[0]), validation[1], prefix="val_"))
             history._append(epoch, logs)
             if bar is not None:
                 bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
@@ -571,17 +673,29 @@ class Sequential:
             bar.close()
         return history
 
-    def predict(self, X) -> np.ndarray:
-        """The network's outputs for ``X (m, n_in)``: class probabilities ``(m, k)`` for a softmax model."""
+    def predict(self, X, *, batch_size: int | None = None, verbose: int = 0) -> np.ndarray:
+        """The network's outputs for ``X (m, n_in)``: class probabilities ``(m, k)`` for a softmax model.
+
+        ``batch_size`` and ``verbose`` are accepted for Keras compatibility;
+        the whole of ``X`` goes through in one pass and nothing is printed.
+        """
+        if batch_size is not None:
+            _whole(batch_size, "batch_size")
         return self._forward(self._check_X(X))
 
-    def evaluate(self, X, y) -> tuple[float, float]:
-        """``(loss, accuracy)`` on ``(X, y)``, like Keras' ``evaluate`` with ``metrics=["accuracy"]``."""
+    def __call__(self, X) -> np.ndarray:
+        """``model(X)`` is ``model.predict(X)``, as in Keras."""
+        return self.predict(X)
+
+    def evaluate(self, X, y, *, batch_size: int | None = None, verbose: int = 0):
+        """The loss on ``(X, y)`` — or ``[loss, accuracy]`` with ``metrics=["accuracy"]`` — like Keras' ``evaluate``."""
         self._require_compiled()
+        if batch_size is not None:
+            _whole(batch_size, "batch_size")
         X = self._check_X(X)
         Y = self._targets(y, X.shape[0])
-        A = self._forward(X)
-        return self._loss_value(A, Y), self._n_correct(A, Y) / X.shape[0]
+        logs = self._logs(self._forward(X), Y)
+        return logs["loss"] if len(logs) == 1 else list(logs.values())
 
     def __repr__(self) -> str:
         return f"Sequential({self.layers!r}, seed={self.seed}, dtype={self.dtype.name!r})"
@@ -605,7 +719,10 @@ def to_keras(model: Sequential, dtype: str | None = None):
     dtype = dtype or model.dtype.name
     clone = keras.Sequential(
         [keras.Input((model.layers[0].n_in,), dtype=dtype)]
-        + [keras.layers.Dense(layer.units, activation=layer.activation, dtype=dtype) for layer in model.layers]
+        + [
+            keras.layers.Dense(layer.units, activation=layer.activation, use_bias=layer.use_bias, dtype=dtype)
+            for layer in model.layers
+        ]
     )
     clone.set_weights(model.get_weights())
     return clone

@@ -50,7 +50,7 @@ def sigmoid(z):
     Defined in: Chapter 2, "From biological to artificial neurons" (studied
     in depth in Chapter 4, "Activation functions").
     """
-    z = np.asarray(z, dtype=float)
+    z = as_float_array(z, "z")
     # For z < 0 use e^z / (1 + e^z): the same value, but e^z cannot overflow.
     e = np.exp(-np.abs(z))
     out = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))

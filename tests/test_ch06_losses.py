@@ -359,3 +359,30 @@ def test_draw_loss_vs_probability():
     plt.close(fig)
     with pytest.raises(ValueError, match="y must be 0 or 1"):
         losses.draw_loss_vs_probability(p=0.5, y=-1)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: losses.binary_cross_entropy(np.array([0.0, 2.0]), np.array([0.2, 0.7])),
+            "y_true must hold labels 0 or 1",
+        ),
+        (lambda: losses.binary_cross_entropy(np.array([0.0, 1.0]), np.array([0.2, 1.7])), "probabilities in"),
+        (lambda: losses.binary_cross_entropy(np.array([0.0, 1.0]), np.array([-3.0, 2.0])), "from_logits"),
+        (lambda: losses.binary_cross_entropy(np.array([0.2, 0.7]), np.array([0.0, 1.0])), "labels first"),
+        (lambda: losses.categorical_cross_entropy(np.array([[0.0, 2.0]]), np.array([[0.2, 0.8]])), "one-hot rows"),
+        (lambda: losses.categorical_cross_entropy(np.array([[1.0, 1.0]]), np.array([[0.2, 0.8]])), "one-hot rows"),
+        (lambda: losses.categorical_cross_entropy(np.array([[0.0, 1.0]]), np.array([[-0.2, 1.2]])), "probabilities"),
+        (lambda: losses.categorical_cross_entropy(np.array([[0.3, 0.7]]), np.array([[0.0, 1.0]])), "labels first"),
+        (lambda: losses.binary_cross_entropy_from_logits(np.array([0.0, 3.0]), np.array([1.0, 2.0])), "labels 0 or 1"),
+    ],
+)
+def test_losses_reject_impossible_labels_and_probabilities(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_soft_labels_are_still_accepted():
+    assert np.isfinite(losses.binary_cross_entropy(np.array([0.1, 0.9]), np.array([0.3, 0.6])))
+    assert np.isfinite(losses.categorical_cross_entropy(np.array([[0.1, 0.9]]), np.array([[0.3, 0.7]])))

@@ -311,3 +311,16 @@ def test_draw_prediction_plots_the_probabilities_and_colours_the_answer():
         metrics.draw_prediction(images, probs, [1, 2, 2], index=3)
     with pytest.raises(ValueError, match="same m"):
         metrics.draw_prediction(images, probs[:2], [1, 2, 2])
+
+
+def test_metrics_read_label_columns_as_labels():
+    y_true = np.array([[3], [7], [1], [1]])
+    y_pred = np.array([3, 7, 2, 1])
+    assert metrics.accuracy(y_true, y_pred) == 0.75
+    assert metrics.accuracy(y_true.astype(float), y_pred[:, None]) == 0.75
+    cm = metrics.confusion_matrix(y_true, y_pred, 8)
+    assert cm[3, 3] == 1 and cm[7, 7] == 1 and cm[1, 2] == 1 and cm.sum() == 4
+    # A column of probabilities is thresholded at 0.5.
+    assert metrics.accuracy(np.array([0, 1, 1]), np.array([[0.2], [0.9], [0.4]])) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="labels or probabilities"):
+        metrics.accuracy(np.array([0, 1]), np.array([[1.5], [-0.2]]))

@@ -110,7 +110,7 @@ def test_keras_weights_copied_into_the_scratch_model_predict_the_same():
 def test_digits_8x8_accuracy_is_at_least_97_percent():
     X_train, X_test, y_train, y_test = datasets.load_digits_8x8()
     model = Sequential([Dense(64, activation="relu"), Dense(10, activation="softmax")], seed=0)
-    model.compile(optimizer=optim.Adam(learning_rate=0.003), loss="categorical_crossentropy")
+    model.compile(optimizer=optim.Adam(learning_rate=0.003), loss="categorical_crossentropy", metrics=["accuracy"])
     model.fit(X_train, y_train, epochs=30, batch_size=32, verbose=0)
     _, accuracy = model.evaluate(X_test, y_test)
     print(f"8x8 digits test accuracy: {accuracy:.4f}")
@@ -122,7 +122,7 @@ def test_mnist_subset_accuracy_is_at_least_94_percent():
     model = Sequential(
         [Dense(256, activation="relu"), Dense(128, activation="relu"), Dense(10, activation="softmax")], seed=0
     )
-    model.compile(optimizer=optim.Adam(learning_rate=0.001), loss="categorical_crossentropy")
+    model.compile(optimizer=optim.Adam(learning_rate=0.001), loss="categorical_crossentropy", metrics=["accuracy"])
     model.fit(X_train, y_train, epochs=15, batch_size=32, verbose=0)
     _, accuracy = model.evaluate(X_test, y_test)
     print(f"MNIST subset test accuracy: {accuracy:.4f}")
@@ -134,7 +134,7 @@ def test_fit_is_deterministic_given_the_seed_and_records_history():
 
     def train(seed):
         model = Sequential([Dense(8, activation="tanh"), Dense(2, activation="softmax")], seed=seed)
-        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
         history = model.fit(X, y, epochs=4, batch_size=16, validation_data=(X[:20], y[:20]), verbose=0)
         return model, history
 
@@ -154,7 +154,7 @@ def test_fit_is_deterministic_given_the_seed_and_records_history():
 def test_binary_training_learns_xor_and_history_matches_evaluate_without_shuffle():
     X, y = datasets.xor(n=200, noise=0.1, seed=0)
     model = Sequential([Dense(8, activation="tanh"), Dense(1, activation="sigmoid")], seed=0, dtype="float64")
-    model.compile(optimizer=optim.Adam(learning_rate=0.05), loss="binary_crossentropy")
+    model.compile(optimizer=optim.Adam(learning_rate=0.05), loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(X, y, epochs=40, batch_size=200, verbose=0, shuffle=False)
     loss, accuracy = model.evaluate(X, y)
     assert accuracy >= 0.97
@@ -173,7 +173,7 @@ def test_identical_initial_weights_keep_hidden_units_identical():
                 Dense(2, activation="softmax", kernel_initializer=init),
             ]
         )
-        model.compile(optimizer=optim.SGD(learning_rate=0.5), loss="categorical_crossentropy")
+        model.compile(optimizer=optim.SGD(learning_rate=0.5), loss="categorical_crossentropy", metrics=["accuracy"])
         model.fit(X, y, epochs=20, batch_size=20, verbose=0)
         return model.params["W1"]
 
@@ -229,7 +229,9 @@ def test_bad_layers_and_models_are_rejected():
     with pytest.raises(ValueError, match="kernel_initializer"):
         Dense(3, kernel_initializer="orthogonal")
     with pytest.raises(ValueError, match="Dense layers"):
-        Sequential([])
+        Sequential([3])
+    with pytest.raises(RuntimeError, match="no layers"):
+        Sequential().predict(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="dtype"):
         Sequential([Dense(2)], dtype="int32")
     with pytest.raises(RuntimeError, match="compile"):
@@ -249,14 +251,27 @@ def test_fit_progress_bar_only_when_verbose(capsys):
 
 def test_training_loop_activations_equal_course_lib_activations():
     from course_lib import activations
-    from course_lib.model import _FORWARD
+    from course_lib.activations import FORMULAS
 
     z = np.random.default_rng(0).normal(size=(6, 5)) * 30
-    np.testing.assert_allclose(_FORWARD["relu"](z), activations.relu(z))
-    np.testing.assert_allclose(_FORWARD["sigmoid"](z), activations.sigmoid(z), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(_FORWARD["tanh"](z), activations.tanh(z))
-    np.testing.assert_allclose(_FORWARD["softmax"](z), activations.softmax(z), rtol=1e-12, atol=1e-15)
-    assert _FORWARD["sigmoid"](z.astype(np.float32)).dtype == np.float32
+    dA = np.random.default_rng(1).normal(size=(6, 5))
+    checked = {
+        "linear": (lambda z: z, lambda z: np.ones_like(z)),
+        "relu": (activations.relu, activations.relu_derivative),
+        "sigmoid": (activations.sigmoid, activations.sigmoid_derivative),
+        "tanh": (activations.tanh, activations.tanh_derivative),
+    }
+    for name, (f, df) in checked.items():
+        forward, backward = FORMULAS[name]
+        A = forward(z)
+        np.testing.assert_allclose(A, f(z), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(backward(dA, z, A), dA * df(z), rtol=1e-12, atol=1e-15)
+    forward, backward = FORMULAS["softmax"]
+    A = forward(z)
+    np.testing.assert_allclose(A, activations.softmax(z), rtol=1e-12, atol=1e-15)
+    jacobians = np.einsum("mi,ij->mij", A, np.eye(5)) - np.einsum("mi,mj->mij", A, A)
+    np.testing.assert_allclose(backward(dA, z, A), np.einsum("mij,mj->mi", jacobians, dA), atol=1e-12)
+    assert FORMULAS["sigmoid"][0](z.astype(np.float32)).dtype == np.float32
 
 
 @pytest.mark.parametrize("make", [lambda: optim.Adam(learning_rate=0.01), lambda: optim.SGD(learning_rate=0.1)])
@@ -273,3 +288,125 @@ def test_the_lean_update_of_fit_equals_the_optimizers_apply(make):
         _apply_update(opt_b, params_b, grads)
     for key in params_a:
         np.testing.assert_allclose(params_b[key], params_a[key], rtol=1e-12, atol=1e-15)
+
+
+# --------------------------------------------------------------------------
+# The API as a Keras user expects it (issue 7, section 5).
+
+
+def _moons_model(**compile_kwargs):
+    X, y = datasets.moons(n=200, noise=0.1, seed=0)
+    model = Sequential([Dense(8, activation="tanh"), Dense(2, activation="softmax")], seed=0)
+    model.compile(optimizer=optim.Adam(learning_rate=0.02), **compile_kwargs)
+    return model, X, y
+
+
+def test_arguments_after_y_are_keyword_only():
+    model, X, y = _moons_model(loss="categorical_crossentropy")
+    with pytest.raises(TypeError):
+        model.fit(X, y, 8, 3)
+    with pytest.raises(TypeError):
+        model.evaluate(X, y, 32)
+    with pytest.raises(TypeError):
+        model.predict(X, 32)
+
+
+def test_keras_optimizer_is_rejected_at_compile():
+    keras = pytest.importorskip("keras")
+    model = Sequential([Dense(2, activation="softmax")])
+    with pytest.raises(ValueError, match="Keras optimizer.*course_lib.optim.Adam"):
+        model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy")
+    with pytest.raises(ValueError, match="Keras layer"):
+        Sequential([keras.layers.Dense(2)])
+
+
+def test_metrics_accuracy_is_reported_only_when_asked():
+    model, X, y = _moons_model(loss="categorical_crossentropy")
+    history = model.fit(X, y, epochs=3, verbose=0)
+    assert set(history.history) == {"loss"}
+    assert isinstance(model.evaluate(X, y), float)
+    model, X, y = _moons_model(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(X, y, epochs=3, verbose=0, validation_split=0.25)
+    assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    loss, acc = model.evaluate(X, y, verbose=0)
+    assert 0.0 <= acc <= 1.0
+    with pytest.raises(ValueError, match="unknown metric"):
+        model.compile(loss="categorical_crossentropy", metrics=["auc"])
+    with pytest.raises(ValueError, match="list of names"):
+        model.compile(loss="categorical_crossentropy", metrics="accuracy")
+
+
+def test_regression_with_mse_reports_no_accuracy():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + 0.3
+    model = Sequential([Dense(1)], seed=0)
+    model.compile(optimizer=optim.Adam(learning_rate=0.05), loss="mean_squared_error")
+    history = model.fit(X, y, epochs=30, verbose=0)
+    assert list(history.history) == ["loss"]
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert isinstance(model.evaluate(X, y), float)
+    model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+    with pytest.raises(ValueError, match="accuracy means nothing"):
+        model.fit(X, y, epochs=1, verbose=0)
+
+
+def test_validation_split_holds_out_the_last_samples_like_keras():
+    model, X, y = _moons_model(loss="categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(X, y, epochs=1, verbose=0, validation_split=0.25, shuffle=False)
+    twin, _, _ = _moons_model(loss="categorical_crossentropy", metrics=["accuracy"])
+    twin.fit(X[:150], y[:150], epochs=1, verbose=0, shuffle=False)
+    assert history.history["val_loss"][0] == pytest.approx(twin.evaluate(X[150:], y[150:])[0])
+    with pytest.raises(ValueError, match="not both"):
+        model.fit(X, y, validation_split=0.2, validation_data=(X, y), verbose=0)
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        model.fit(X, y, validation_split=1.5, verbose=0)
+
+
+def test_add_call_labels_column_and_use_bias_false():
+    X, y = datasets.moons(n=100, noise=0.1, seed=0)
+    model = Sequential(seed=0)
+    model.add(Dense(6, activation="relu", use_bias=False))
+    model.add(Dense(2, activation="softmax"))
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    model.fit(X, y[:, None], epochs=2, verbose=0)  # labels (m, 1)
+    assert [w.shape for w in model.get_weights()] == [(2, 6), (6, 2), (2,)]
+    assert set(model.params) == {"W1", "W2", "b2"}
+    np.testing.assert_array_equal(model(X), model.predict(X, verbose=0, batch_size=16))
+    assert model.evaluate(X, y[:, None]) == model.evaluate(X, y)
+    model.add(Dense(2, activation="softmax"))  # adding to a built model builds the new layer
+    assert model.predict(X).shape == (100, 2)
+
+
+def test_use_bias_false_matches_keras():
+    keras = pytest.importorskip("keras")
+    from course_lib.model import to_keras
+
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    model = Sequential([Dense(4, activation="tanh", use_bias=False), Dense(2)], input_dim=3, dtype="float64")
+    np.testing.assert_allclose(model.predict(X), to_keras(model).predict(X, verbose=0), rtol=1e-6, atol=1e-9)
+    assert keras is not None
+
+
+def test_scalar_arguments_are_validated():
+    from course_lib import activations
+    from course_lib import model as model_module
+
+    with pytest.raises(ValueError, match="n_in"):
+        model_module.glorot_limit(0, 0)
+    with pytest.raises(ValueError, match="seed"):
+        model_module.init_dense(2, 3, seed=1.5)
+    with pytest.raises(ValueError, match="seed"):
+        Sequential([Dense(2)], seed="0")
+    with pytest.raises(ValueError, match="max_value"):
+        activations.clipped_relu(np.ones(2), max_value=-1.0)
+    with pytest.raises(ValueError, match="learning_rate"):
+        optim.Adam(learning_rate="0.01")
+    with pytest.raises(ValueError, match="lr"):
+        optim.gradient_descent_step({"w": np.ones(2)}, {"w": np.ones(2)}, "0.1")
+    from course_lib import neuron
+
+    with pytest.raises(ValueError, match="z must"):
+        neuron.sigmoid("3")
+    with pytest.raises(ValueError, match="use_bias"):
+        Dense(2, use_bias="no")

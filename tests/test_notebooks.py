@@ -48,13 +48,32 @@ def test_notebook_conventions(path):
     first = code[0].source
     assert f'"git+{_repo_url()}"' in first, "the install cell must use the repository URL of _config.yml"
     assert all("pip install" not in c.source for c in code[1:]), "only the first cell installs"
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    assert nb.cells[0].cell_type == "markdown"
+    title = nb.cells[0].source.lstrip()
+    assert re.match(r"\(ch-[a-z0-9-]+\)=\n# ", title), "the title carries a label (ch-...)= for cross-references"
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for heading in ("Learning objectives", "Summary", "Review questions"):
         assert heading in text, f"{path.name} has no '{heading}' section"
     for cell in code:
         if "# BEGIN SOLUTION" in cell.source:
             assert "hide-input" in cell.metadata.get("tags", []), "solution cells are collapsed on the site"
+
+
+ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
+HAND_NUMBERED = re.compile(r"\b(chapters?|sections?|exercises?|parts?)\s+\d+(\.\d+)?\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", BOOK + [ROOT / "book" / "index.md"], ids=lambda p: p.name)
+def test_no_hand_written_chapter_or_section_numbers(path):
+    """Numbers go stale when chapters move: cross-references use {numref}/{ref} roles on MyST labels."""
+    if path.suffix == ".md":
+        texts = [path.read_text()]
+    else:
+        texts = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+    for text in texts:
+        prose = ROLE.sub("", text)
+        found = HAND_NUMBERED.search(prose)
+        assert found is None, f"{path.name}: hand-written reference {found.group(0)!r}; use {{numref}} or {{ref}}"
 
 
 @pytest.mark.slow
