@@ -4,7 +4,7 @@ Defined in: Chapter 1, "What is deep learning?".
 
 The chapter's running example asks one question of scikit-learn's 8×8
 handwritten digits: *is this a zero?*  A person can write a rule for it
-(a zero is a ring: dark in the middle, bright left and right), a program can
+(a zero is a ring: little ink in the middle, ink left and right), a program can
 learn a rule from labelled examples, and both can be scored the same way.
 The "intelligent decision" loop (try a change, keep it if it is less bad,
 repeat) is here too, as a plain function.
@@ -25,7 +25,7 @@ def load_zero_or_not(test_fraction: float = 0.3, seed: int = 0):
     Defined in: Chapter 1, "What is deep learning?".
 
     Returns ``(X_train, X_test, y_train, y_test)``: ``X`` is ``(m, 64)``
-    with brightness 0 (white) to 16 (black), row by row; ``y`` is ``(m,)``.
+    with the amount of ink from 0 (none, drawn white) to 16 (solid, drawn black), row by row; ``y`` is ``(m,)``.
     The split is stratified (both parts have the same share of zeros,
     about 10 %) and fixed by ``seed``.  The data ship inside scikit-learn,
     so nothing is downloaded.
@@ -48,7 +48,7 @@ def _images(X) -> np.ndarray:
 
 
 def ring_features(X):
-    """Mean brightness of the middle, the left side and the right side of each 8×8 digit.
+    """Mean ink (0 = none … 16 = solid) of the middle, the left side and the right side of each 8×8 digit.
 
     Defined in: Chapter 1, "What is deep learning?".
 
@@ -64,7 +64,7 @@ def ring_features(X):
 
 
 def hand_rule_is_zero(X, middle_below: float = 4.0, sides_above: float = 4.0):
-    """A rule written by a person: "a zero is a ring, dark in the middle and bright on both sides".
+    """A rule written by a person: "a zero is a ring: a light (ink-free) middle between two dark sides".
 
     Defined in: Chapter 1, "What is deep learning?".
 
@@ -77,7 +77,7 @@ def hand_rule_is_zero(X, middle_below: float = 4.0, sides_above: float = 4.0):
 
 
 def hole_score(X):
-    """How much brighter the sides of each digit are than its middle (large for a zero).
+    """How much more ink the sides of each digit hold than its middle (large for a zero).
 
     Defined in: Chapter 1, "What is deep learning?".
 

@@ -59,6 +59,18 @@ def test_notebook_conventions(path):
             assert "hide-input" in cell.metadata.get("tags", []), "solution cells are collapsed on the site"
 
 
+@pytest.mark.parametrize("path", BOOK + STUDENT, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
+def test_no_cell_imports_a_reference_under_an_exercise_name(path):
+    """After `from course_lib.x import sigmoid`, re-running the check would test the library, not the learner."""
+    code = "\n".join(c.source for c in _code_cells(path))
+    ids = set(CHECK_CALL.findall(code))
+    for match in re.finditer(r"^\s*from course_lib[\w.]* import ([^\n#]+)", code, re.M):
+        names = {n.strip().strip("()").split(" as ")[-1].strip() for n in match.group(1).split(",")}
+        assert not names & ids, f"{path.name}: {match.group(0).strip()!r} shadows the exercise(s) {names & ids}"
+    for name in ids:
+        assert not re.search(rf"^\s*{name}\s*=\s*[\w.]*course_lib", code, re.M), f"{path.name}: {name} = course_lib..."
+
+
 ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
 HAND_NUMBERED = re.compile(r"\b(chapters?|sections?|exercises?|parts?)\s+\d+(\.\d+)?\b", re.IGNORECASE)
 
