@@ -71,6 +71,31 @@ def test_no_cell_imports_a_reference_under_an_exercise_name(path):
         assert not re.search(rf"^\s*{name}\s*=\s*[\w.]*course_lib", code, re.M), f"{path.name}: {name} = course_lib..."
 
 
+@pytest.mark.parametrize("path", BOOK, ids=lambda p: p.name)
+def test_every_code_cell_and_code_block_is_complete_python(path):
+    """No fragments: a learner can copy any code shown (a body without its `def` cannot run)."""
+    for cell in nbformat.read(path, as_version=4).cells:
+        blocks = [cell.source] if cell.cell_type == "code" else re.findall(r"```python\n(.*?)```", cell.source, re.S)
+        for block in blocks:
+            compile(block, path.name, "exec")  # raises SyntaxError on 'return' outside a function, etc.
+
+
+def test_every_symbol_of_the_notation_table_is_used_by_the_chapters():
+    """The preface's notation table must describe the notation the chapters actually use."""
+    preface = "\n".join(c.source for c in nbformat.read(ROOT / "book" / "00_preface.ipynb", as_version=4).cells)
+    rows = [line for line in preface.splitlines() if line.startswith("| $")]
+    assert len(rows) >= 10
+    chapters = "\n".join(
+        c.source for p in BOOK if not p.name.startswith("00") for c in nbformat.read(p, as_version=4).cells
+    )
+    compact = re.sub(r"\s+", "", chapters)
+    for row in rows:
+        for symbol in re.findall(r"\$([^$]+)\$", row.split("|")[1]):
+            assert re.sub(r"\s+", "", symbol) in compact, f"the notation table lists ${symbol}$, which no chapter uses"
+    for stale in (r"W^{[", r"\varphi"):
+        assert stale not in chapters, f"a chapter still uses {stale}, which the notation table does not"
+
+
 ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
 HAND_NUMBERED = re.compile(r"\b(chapters?|sections?|exercises?|parts?)\s+\d+(\.\d+)?\b", re.IGNORECASE)
 
