@@ -40,7 +40,8 @@ def _data():
 
 def fit_course_lib(X, y, seed=0):
     from course_lib import optim
-    from course_lib.model import Dense, Sequential
+    from course_lib.dense import Dense
+    from course_lib.model import Sequential
 
     model = Sequential([Dense(HIDDEN, activation="relu"), Dense(CLASSES, activation="softmax")], seed=seed)
     model.compile(optimizer=optim.Adam(learning_rate=LR), loss="categorical_crossentropy", metrics=["accuracy"])

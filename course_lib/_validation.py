@@ -8,7 +8,7 @@ deep inside an operation.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -59,3 +59,10 @@ def check_positive(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a positive number, got {value!r}")
     return float(value)
+
+
+def check_whole(value, name: str, minimum: int = 1) -> int:
+    """Return ``value`` as an int, or raise if it is not a whole number >= ``minimum`` (booleans rejected)."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)

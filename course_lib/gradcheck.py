@@ -158,35 +158,3 @@ def finite_difference_errors(eps, x: float = 1.0, dtype=np.float64) -> dict:
         "forward": np.abs(forward.astype(np.float64) - exact),
         "central": np.abs(central.astype(np.float64) - exact),
     }
-
-
-def draw_finite_difference_error(log10_eps: float = -6.0, float32: bool = False):
-    """Plot the error of forward and central differences against ε, marking the chosen ε.
-
-    Defined in: Chapter 8, "Backpropagation".  The drawing behind the
-    chapter's ε slider; returns the matplotlib figure.
-    """
-    import matplotlib.pyplot as plt
-
-    dtype = np.float32 if float32 else np.float64
-    grid = np.logspace(-14, -1, 131)
-    curves = finite_difference_errors(grid, dtype=dtype)
-    chosen = finite_difference_errors(np.array([10.0**log10_eps]), dtype=dtype)
-    floor = 1e-18  # errors that are exactly 0 would vanish from a log plot
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    ax.loglog(grid, np.maximum(curves["forward"], floor), label="forward  (f(x+ε) − f(x)) / ε", color="tab:orange")
-    ax.loglog(grid, np.maximum(curves["central"], floor), label="central  (f(x+ε) − f(x−ε)) / 2ε", color="tab:blue")
-    ax.axvline(10.0**log10_eps, color="k", linestyle="--", linewidth=1)
-    for kind, color in (("forward", "tab:orange"), ("central", "tab:blue")):
-        ax.plot(chosen["eps"], np.maximum(chosen[kind], floor), "o", color=color, markersize=8)
-    ax.set_xlabel("step size ε")
-    ax.set_ylabel("|numerical − exact derivative|")
-    name = "float32" if float32 else "float64"
-    ax.set_title(
-        f"Finite-difference error in {name} at ε = 1e{log10_eps:+.1f}: "
-        f"forward {chosen['forward'][0]:.1e}, central {chosen['central'][0]:.1e}",
-        fontsize=10,
-    )
-    ax.set_ylim(1e-13, 1e2)
-    ax.legend(loc="upper center")
-    return fig

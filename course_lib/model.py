@@ -7,8 +7,11 @@ cross-entropy, backpropagation, Adam) assembled into a model you train with
 one call::
 
     model = Sequential([Dense(64, activation="relu"), Dense(10, activation="softmax")], seed=0)
-    model.compile(optimizer=Adam(learning_rate=1e-3), loss="categorical_crossentropy")
-    history = model.fit(X_train, y_train, epochs=10, batch_size=32, validation_data=(X_test, y_test))
+    model.compile(optimizer=Adam(learning_rate=1e-3), loss="categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(X_train, y_train, epochs=10, batch_size=32, validation_split=0.1)
+
+``Dense`` lives in :mod:`course_lib.dense`, the initial weights in
+:mod:`course_lib.initializers`.
 
 The names and the order of the weights match Keras 3, so
 ``keras_model.set_weights(model.get_weights())`` copies a trained model into
@@ -29,20 +32,17 @@ when ``fit`` shows one, and TensorFlow only inside :func:`to_keras`.
 from __future__ import annotations
 
 import time
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
 from course_lib import optim
-from course_lib._validation import as_float_array, check_shape
-from course_lib.activations import FORMULAS
-from course_lib.backprop import dense_backward
+from course_lib._validation import as_float_array, check_shape, check_whole
 from course_lib.datasets import check_labels
+from course_lib.dense import Dense
 
 CHAPTER = 'Chapter 9, "Training a network end to end"'
 
-ACTIVATIONS = (None, "linear", "relu", "sigmoid", "tanh", "softmax")
-INITIALIZERS = ("glorot_uniform", "he_normal", "zeros", "constant")
 LOSSES = ("categorical_crossentropy", "binary_crossentropy", "mse")
 #: Other names Keras accepts for the same losses.
 LOSS_ALIASES = {
@@ -55,49 +55,6 @@ EPSILON = 1e-7  # Keras' clipping of probabilities inside the cross-entropies
 
 # --------------------------------------------------------------------------
 # Initialisation
-
-
-def glorot_limit(n_in: int, n_out: int) -> float:
-    """The Glorot (Xavier) uniform limit sqrt(6 / (n_in + n_out)).
-
-    Defined in: Chapter 9, "Training a network end to end".
-
-    Weights drawn uniformly from [−limit, limit] have variance
-    2 / (n_in + n_out), which keeps the size of the signal roughly constant
-    from layer to layer, forwards and backwards.
-    """
-    n_in, n_out = _whole(n_in, "n_in"), _whole(n_out, "n_out")
-    return float(np.sqrt(6.0 / (n_in + n_out)))
-
-
-def _whole(value, name: str, minimum: int = 1) -> int:
-    """``value`` as an int, or a ``ValueError`` if it is not a whole number >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def init_dense(n_in: int, n_out: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Glorot-uniform weights ``W (n_in, n_out)`` and zero biases ``b (n_out,)`` for a dense layer.
-
-    Defined in: Chapter 9, "Training a network end to end".
-
-    The exact recipe (so that a result can be reproduced)::
-
-        rng = np.random.default_rng(seed)
-        limit = np.sqrt(6 / (n_in + n_out))
-        W = rng.uniform(-limit, limit, size=(n_in, n_out))
-        b = np.zeros(n_out)
-
-    Random weights break the symmetry between hidden units; the limit keeps
-    their scale sensible.  Biases may start at zero: the weights already
-    make every unit different.
-    """
-    n_in, n_out = _whole(n_in, "n_in"), _whole(n_out, "n_out")
-    rng = np.random.default_rng(_whole(seed, "seed", minimum=0))
-    limit = np.sqrt(6.0 / (n_in + n_out))
-    W = rng.uniform(-limit, limit, size=(n_in, n_out))
-    return W, np.zeros(n_out)
 
 
 def softmax_cross_entropy_backward(probs, Y) -> np.ndarray:
@@ -117,141 +74,8 @@ def softmax_cross_entropy_backward(probs, Y) -> np.ndarray:
     return (probs - Y) / probs.shape[0]
 
 
-def max_column_difference(W) -> float:
-    """The largest difference between any column of ``W`` and the first one (0.0 ⇔ all units identical).
-
-    Defined in: Chapter 9, "Training a network end to end".
-
-    Column ``j`` of a kernel holds hidden unit ``j``'s incoming weights, so
-    this number measures how different the hidden units are.
-    """
-    W = as_float_array(W, "W", ndim=2)
-    return float(np.max(np.abs(W - W[:, :1])))
-
-
 # --------------------------------------------------------------------------
 # The layer
-
-
-class Dense:
-    """A fully connected layer ``A = activation(X @ W + b)``, named like ``keras.layers.Dense``.
-
-    Defined in: Chapter 9, "Training a network end to end".
-
-    Parameters
-    ----------
-    units : int
-        Number of neurons (columns of the output).
-    activation : None, "linear", "relu", "sigmoid", "tanh" or "softmax"
-    kernel_initializer : "glorot_uniform" (default), "he_normal", "zeros" or "constant"
-        ``he_normal`` draws from N(0, 2 / n_in) (Keras truncates it at two
-        standard deviations; the difference does not matter here).
-        ``"constant"`` fills the kernel with ``constant_value``: every unit
-        then starts identical — the experiment of the chapter.
-    constant_value : float, default 0.05
-        The value used by ``kernel_initializer="constant"``.
-
-    After :meth:`build`, ``params`` is ``{"W": kernel (n_in, units), "b": bias (units,)}``
-    and, after :meth:`backward`, ``grads`` holds arrays of the same shapes.
-    """
-
-    def __init__(
-        self,
-        units: int,
-        activation=None,
-        use_bias: bool = True,
-        kernel_initializer: str = "glorot_uniform",
-        constant_value=0.05,
-    ):
-        self.units = _whole(units, "units")
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; choose one of {ACTIVATIONS}")
-        if not isinstance(use_bias, bool):
-            raise ValueError(f"use_bias must be True or False, got {use_bias!r}")
-        if kernel_initializer not in INITIALIZERS:
-            raise ValueError(f"unknown kernel_initializer {kernel_initializer!r}; choose one of {INITIALIZERS}")
-        if isinstance(constant_value, bool) or not isinstance(constant_value, Real):
-            raise ValueError(f"constant_value must be a number, got {constant_value!r}")
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.constant_value = float(constant_value)
-        self.params: dict[str, np.ndarray] = {}
-        self.grads: dict[str, np.ndarray] = {}
-        self._f, self._df = FORMULAS[activation or "linear"]
-        self._cache: tuple = ()
-
-    @property
-    def built(self) -> bool:
-        return bool(self.params)
-
-    @property
-    def n_in(self) -> int:
-        return self.params["W"].shape[0]
-
-    def build(self, n_in: int, rng: np.random.Generator, dtype="float32") -> None:
-        """Create the kernel ``W (n_in, units)`` with the layer's initialiser and (unless
-        ``use_bias=False``) a zero bias ``b (units,)``."""
-        shape = (_whole(n_in, "n_in"), self.units)
-        if self.kernel_initializer == "glorot_uniform":
-            limit = glorot_limit(*shape)
-            W = rng.uniform(-limit, limit, size=shape)
-        elif self.kernel_initializer == "he_normal":
-            W = rng.normal(0.0, np.sqrt(2.0 / shape[0]), size=shape)
-        elif self.kernel_initializer == "zeros":
-            W = np.zeros(shape)
-        else:
-            W = np.full(shape, self.constant_value)
-        self.params = {"W": W.astype(dtype)}
-        if self.use_bias:
-            self.params["b"] = np.zeros(self.units, dtype=dtype)
-        self.grads = {}
-
-    def forward(self, X: np.ndarray) -> np.ndarray:
-        """``A = activation(X @ W + b)``; remembers ``X``, ``Z`` and ``A`` for :meth:`backward`.
-
-        ``X`` must already be a 2-D array of the layer's dtype
-        (:meth:`Sequential.predict` validates what users pass in).
-        """
-        Z = X @ self.params["W"]
-        if self.use_bias:
-            Z += self.params["b"]
-        A = self._f(Z)
-        self._cache = (X, Z, A)
-        return A
-
-    def backward(self, dA: np.ndarray, need_dX: bool = True):
-        """From ``dA = ∂L/∂A`` compute ``dZ``, the gradients ``grads["W"], grads["b"]``, and return ``dX``.
-
-        The activation's derivative (:data:`course_lib.activations.FORMULAS`)
-        turns ``dA`` into ``dZ``, then :func:`course_lib.backprop.dense_backward`
-        does the rest.
-        """
-        X, Z, A = self._cache
-        return self.backward_from_dZ(self._df(dA, Z, A), need_dX)
-
-    def backward_from_dZ(self, dZ: np.ndarray, need_dX: bool = True):
-        """Like :meth:`backward` when ``dZ = ∂L/∂Z`` is already known (the fused softmax + cross-entropy).
-
-        The first layer of a network needs no ``dX`` (nothing comes before
-        it), so ``need_dX=False`` skips that matrix product — the same
-        formulas as ``dense_backward``, one product fewer.
-        """
-        X = self._cache[0]
-        W = self.params["W"]
-        if need_dX:
-            dX, dW, db = dense_backward(dZ, X, W)
-        else:
-            dX, dW, db = None, X.T @ dZ, dZ.sum(axis=0)
-        self.grads = {"W": dW, "b": db} if self.use_bias else {"W": dW}
-        return dX
-
-    def count_params(self) -> int:
-        return sum(p.size for p in self.params.values())
-
-    def __repr__(self) -> str:
-        bias = "" if self.use_bias else ", use_bias=False"
-        return f"Dense({self.units}, activation={self.activation!r}{bias})"
 
 
 # --------------------------------------------------------------------------
@@ -318,7 +142,7 @@ class Sequential:
         layers = [] if layers is None else list(layers)
         for layer in layers:
             self._check_layer(layer)
-        self.seed = _whole(seed, "seed", minimum=0)
+        self.seed = check_whole(seed, "seed", minimum=0)
         if (
             isinstance(dtype, str)
             and dtype not in ("float32", "float64")
@@ -364,7 +188,7 @@ class Sequential:
         """Create every layer's weights (from the model's seed) for ``input_dim`` input features."""
         self._require_layers()
         rng = np.random.default_rng(self.seed)
-        n_in = _whole(input_dim, "input_dim")
+        n_in = check_whole(input_dim, "input_dim")
         for layer in self.layers:
             layer.build(n_in, rng, self.dtype)
             n_in = layer.units
@@ -606,7 +430,7 @@ class Sequential:
         it no longer halves the speed of both.
         """
         self._require_compiled()
-        epochs, batch_size = _whole(epochs, "epochs"), _whole(batch_size, "batch_size")
+        epochs, batch_size = check_whole(epochs, "epochs"), check_whole(batch_size, "batch_size")
         if isinstance(validation_split, bool) or not isinstance(validation_split, Real):
             raise ValueError(f"validation_split must be a number in [0, 1), got {validation_split!r}")
         if not 0.0 <= validation_split < 1.0:
@@ -680,7 +504,7 @@ class Sequential:
         the whole of ``X`` goes through in one pass and nothing is printed.
         """
         if batch_size is not None:
-            _whole(batch_size, "batch_size")
+            check_whole(batch_size, "batch_size")
         return self._forward(self._check_X(X))
 
     def __call__(self, X) -> np.ndarray:
@@ -691,7 +515,7 @@ class Sequential:
         """The loss on ``(X, y)`` — or ``[loss, accuracy]`` with ``metrics=["accuracy"]`` — like Keras' ``evaluate``."""
         self._require_compiled()
         if batch_size is not None:
-            _whole(batch_size, "batch_size")
+            check_whole(batch_size, "batch_size")
         X = self._check_X(X)
         Y = self._targets(y, X.shape[0])
         logs = self._logs(self._forward(X), Y)
@@ -729,12 +553,8 @@ def to_keras(model: Sequential, dtype: str | None = None):
 
 
 __all__ = [
-    "Dense",
     "History",
     "Sequential",
-    "glorot_limit",
-    "init_dense",
-    "max_column_difference",
     "softmax_cross_entropy_backward",
     "to_keras",
 ]

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from course_lib import backprop as bp
 from course_lib import gradcheck as gc
-from course_lib.autograd import Value, autograd_grads_2_3_1, draw_graph, value_params
+from course_lib.autograd import Value, autograd_grads_2_3_1, value_params
+from course_lib.figures.ch08 import draw_graph
 
 
 def _numeric(f, xs, eps=1e-6):

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course_lib import intro
+from course_lib.figures import ch01 as figures
 from tests.exercise_helpers import assert_exercise
 
 # --- alternative correct solutions of the exercises ---------------------------
@@ -194,7 +195,7 @@ def test_draw_ai_ml_dl_nests_the_three_fields():
     import matplotlib.pyplot as plt
     from matplotlib.patches import Ellipse
 
-    fig = intro.draw_ai_ml_dl()
+    fig = figures.draw_ai_ml_dl()
     try:
         patches = [p for p in fig.axes[0].patches if isinstance(p, Ellipse)]
         assert [p.get_label() for p in patches] == ["Artificial intelligence", "Machine learning", "Deep learning"]

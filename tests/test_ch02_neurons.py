@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from course_lib import neuron
+from course_lib.figures import ch02 as figures
 from tests.exercise_helpers import assert_exercise
 
 
@@ -182,7 +183,7 @@ def _boundary(fig):
 
 @pytest.mark.parametrize(("w1", "w2", "b"), [(1.0, 1.0, 0.0), (2.0, -0.5, 1.0), (-0.3, 1.7, -2.0)])
 def test_draw_neuron_plots_the_line_where_z_is_zero(plt, w1, w2, b):
-    fig = neuron.draw_neuron(w1, w2, b)
+    fig = figures.draw_neuron(w1, w2, b)
     x1, x2 = _boundary(fig).get_data()
     np.testing.assert_allclose(w1 * np.asarray(x1) + w2 * np.asarray(x2) + b, 0.0, atol=1e-12)
     np.testing.assert_allclose(neuron.neuron(np.column_stack([x1, x2]), [w1, w2], b), 0.5)
@@ -191,10 +192,10 @@ def test_draw_neuron_plots_the_line_where_z_is_zero(plt, w1, w2, b):
 
 
 def test_draw_neuron_vertical_and_missing_boundary(plt):
-    x1, x2 = _boundary(neuron.draw_neuron(2.0, 0.0, 1.0)).get_data()
+    x1, x2 = _boundary(figures.draw_neuron(2.0, 0.0, 1.0)).get_data()
     np.testing.assert_allclose(x1, [-0.5, -0.5])
     assert x2[0] != x2[1]
-    fig = neuron.draw_neuron(0.0, 0.0, 1.0)
+    fig = figures.draw_neuron(0.0, 0.0, 1.0)
     assert _boundary(fig) is None and "no boundary" in fig.axes[0].get_title()
 
 
@@ -202,13 +203,13 @@ def test_draw_neuron_counts_the_points_on_the_right_side(plt):
     X, y = neuron.demo_points()
     w, b = np.array([1.0, 1.0]), 0.0
     expected = int(np.sum((neuron.neuron(X, w, b) > 0.5) == (y == 1)))
-    fig = neuron.draw_neuron(*w, b, X=X, y=y)
+    fig = figures.draw_neuron(*w, b, X=X, y=y)
     assert f"{expected} of {len(y)} points" in fig.axes[0].get_title()
     assert 30 <= expected < 40  # the demo data are nearly, not perfectly, separable by this line
     with pytest.raises(ValueError, match="pass both X"):
-        neuron.draw_neuron(1.0, 1.0, 0.0, X=X)
+        figures.draw_neuron(1.0, 1.0, 0.0, X=X)
     with pytest.raises(ValueError, match=r"y must have shape \(40,\)"):
-        neuron.draw_neuron(1.0, 1.0, 0.0, X=X, y=y[:-1])
+        figures.draw_neuron(1.0, 1.0, 0.0, X=X, y=y[:-1])
 
 
 def test_demo_points_are_reproducible_and_balanced():
@@ -226,7 +227,7 @@ def test_the_neuron_demo_runs_through_slider_demo(plt, monkeypatch):
 
     monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)
     live = widgets.slider_demo(
-        neuron.draw_neuron_demo,
+        figures.draw_neuron_demo,
         w1=ipywidgets.FloatSlider(value=1.5, min=-3, max=3),
         w2=ipywidgets.FloatSlider(value=0.0, min=-3, max=3),
         b=ipywidgets.FloatSlider(value=0.5, min=-3, max=3),

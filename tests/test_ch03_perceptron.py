@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from course_lib import activations, checks, perceptron
+from course_lib.figures import ch03 as figures
 from tests.exercise_helpers import assert_exercise, assert_fails
 
 # --- alternative correct implementations -----------------------------------
@@ -261,16 +262,16 @@ def test_draw_perceptron_training():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig = perceptron.draw_perceptron_training("and", epoch=0)
+    fig = figures.draw_perceptron_training("and", epoch=0)
     assert "AND after 0 epoch(s)" in fig.axes[0].get_title()
     assert "misclassified" in fig.axes[0].get_title()
     plt.close(fig)
-    fig = perceptron.draw_perceptron_training("or", epoch=10)
+    fig = figures.draw_perceptron_training("or", epoch=10)
     title = fig.axes[0].get_title()
     assert "0 of 4 misclassified" in title
     assert fig.axes[0].get_xlabel() == "$x_1$" and len(fig.axes[0].lines) == 1
     plt.close(fig)
-    fig = perceptron.draw_perceptron_training("xor", epoch=50)
+    fig = figures.draw_perceptron_training("xor", epoch=50)
     assert "0 of 4" not in fig.axes[0].get_title()
     plt.close(fig)
 
@@ -292,7 +293,7 @@ def test_drawing_function_works_as_a_slider_demo():
     import matplotlib.pyplot as plt
 
     live = ipywidgets.interactive(
-        perceptron.draw_perceptron_training,
+        figures.draw_perceptron_training,
         gate=ipywidgets.Dropdown(options=["and", "xor"], value="xor"),
         epoch=ipywidgets.IntSlider(value=2, min=0, max=20),
     )

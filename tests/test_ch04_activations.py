@@ -11,6 +11,7 @@ from hypothesis.extra import numpy as hnp
 
 from course_lib import activations as act
 from course_lib import checks
+from course_lib.figures import ch04 as figures
 from tests.exercise_helpers import assert_exercise, assert_fails
 
 # --- alternative correct implementations -----------------------------------
@@ -234,7 +235,7 @@ def test_saturation_numbers():
         (act.sigmoid, ("1.0",), "z must be a number or an array of numbers"),
         (act.relu, ([[1.0], [2.0, 3.0]],), "rectangular"),
         (act.step, (np.array([True, False]),), "must hold numbers"),
-        (act.draw_softmax_temperature, (0.0,), "temperature must be a positive number"),
+        (figures.draw_softmax_temperature, (0.0,), "temperature must be a positive number"),
     ],
 )
 def test_bad_input_raises_value_error(func, args, message):
@@ -399,13 +400,13 @@ def test_draw_softmax_temperature():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig = act.draw_softmax_temperature(1.0)
+    fig = figures.draw_softmax_temperature(1.0)
     ax_z, ax_p = fig.axes
     heights = [bar.get_height() for bar in ax_p.patches]
     np.testing.assert_allclose(heights, act.softmax(np.array([2.0, 1.0, 0.1, -1.0])))
     assert "T = 1.00" in ax_p.get_title() and ax_p.get_ylabel() == "probability"
     plt.close(fig)
-    cold = act.draw_softmax_temperature(0.05)
+    cold = figures.draw_softmax_temperature(0.05)
     assert max(bar.get_height() for bar in cold.axes[1].patches) > 0.99
     plt.close(cold)
 
@@ -416,7 +417,7 @@ def test_draw_saturation():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig = act.draw_saturation(8.0)
+    fig = figures.draw_saturation(8.0)
     assert "sigmoid' = 3.35e-04" in fig.axes[1].get_title()
     assert fig.axes[0].get_xlabel() == "z"
     plt.close(fig)
@@ -429,8 +430,10 @@ def test_drawing_functions_work_as_slider_demos():
     import ipywidgets
     import matplotlib.pyplot as plt
 
-    live = ipywidgets.interactive(act.draw_softmax_temperature, temperature=ipywidgets.FloatSlider(value=2.0, min=0.1))
+    live = ipywidgets.interactive(
+        figures.draw_softmax_temperature, temperature=ipywidgets.FloatSlider(value=2.0, min=0.1)
+    )
     assert [w._kwarg for w in live.kwargs_widgets] == ["temperature"]
-    live = ipywidgets.interactive(act.draw_saturation, z=ipywidgets.FloatSlider(value=1.0, min=-10, max=10))
+    live = ipywidgets.interactive(figures.draw_saturation, z=ipywidgets.FloatSlider(value=1.0, min=-10, max=10))
     assert [w._kwarg for w in live.kwargs_widgets] == ["z"]
     plt.close("all")

@@ -4,7 +4,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from course_lib import layers
+from course_lib import layers, topologies
+from course_lib.figures import ch05 as figures
 from tests.exercise_helpers import assert_exercise
 
 matplotlib.use("Agg")
@@ -265,7 +266,7 @@ def test_forward_2_3_1_matches_keras_sequential():
 
 
 def test_layered_graph_is_fully_connected_between_neighbours():
-    g = layers.layered_graph((3, 8, 1))
+    g = topologies.layered_graph((3, 8, 1))
     assert len(g["nodes"]) == 12
     assert len(g["edges"]) == 3 * 8 + 8 * 1
     assert all(kind == "forward" for *_, kind in g["edges"])
@@ -274,9 +275,9 @@ def test_layered_graph_is_fully_connected_between_neighbours():
     assert all(xs[b] == xs[a] + 1 for a, b, _ in g["edges"])  # edges only go one layer to the right
 
 
-@pytest.mark.parametrize("name", layers.TOPOLOGIES)
+@pytest.mark.parametrize("name", topologies.TOPOLOGIES)
 def test_topologies(name):
-    g = layers.topology(name)
+    g = topologies.topology(name)
     rec = [(a, b) for a, b, kind in g["edges"] if kind == "recurrent"]
     assert set(a for a, b, _ in g["edges"]) | set(b for _, b, _ in g["edges"]) <= set(g["nodes"])
     assert g["caption"].endswith(".")
@@ -296,25 +297,25 @@ def test_topologies(name):
 
 def test_topology_rejects_unknown_names():
     with pytest.raises(ValueError, match="name must be one of"):
-        layers.topology("hopfield")
+        topologies.topology("hopfield")
 
 
 def test_drawings_return_figures_with_titles():
     import matplotlib.pyplot as plt
 
-    fig = layers.draw_topologies()
-    assert [ax.get_title() for ax in fig.axes] == list(layers.TOPOLOGIES)
+    fig = figures.draw_topologies()
+    assert [ax.get_title() for ax in fig.axes] == list(topologies.TOPOLOGIES)
     plt.close(fig)
-    fig = layers.draw_2_3_1_surface(w1=3.0, w2=-2.0, b1=0.5, w7=-4.0)
+    fig = figures.draw_2_3_1_surface(w1=3.0, w2=-2.0, b1=0.5, w7=-4.0)
     assert "3.00·x1" in fig.axes[0].get_title() and "w7 = -4.00" in fig.axes[1].get_title()
     plt.close(fig)
     image = np.arange(784).reshape(28, 28) % 256
-    fig = layers.draw_digit_vector(image, label=7, row=3)
+    fig = figures.draw_digit_vector(image, label=7, row=3)
     titles = [ax.get_title() for ax in fig.axes]
     assert "28×28 image of a 7" in titles[0] and "inputs 84 … 111" in titles[2]
     plt.close(fig)
     with pytest.raises(ValueError, match="row must be between 0 and 27"):
-        layers.draw_digit_vector(image, row=28)
+        figures.draw_digit_vector(image, row=28)
 
 
 def test_surface_widget_output_changes_with_the_sliders():
@@ -322,7 +323,7 @@ def test_surface_widget_output_changes_with_the_sliders():
 
     ranges = []
     for w7 in (0.7, -5.0):
-        fig = layers.draw_2_3_1_surface(w7=w7)
+        fig = figures.draw_2_3_1_surface(w7=w7)
         ranges.append(fig.axes[1].get_title())
         plt.close(fig)
     assert ranges[0] != ranges[1]

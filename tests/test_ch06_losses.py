@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from course_lib import losses
+from course_lib.figures import ch06 as figures
 from tests.exercise_helpers import assert_exercise
 
 matplotlib.use("Agg")
@@ -348,17 +349,17 @@ def test_losses_match_keras():
 def test_draw_loss_vs_probability():
     import matplotlib.pyplot as plt
 
-    fig = losses.draw_loss_vs_probability(p=0.01, y=1)
+    fig = figures.draw_loss_vs_probability(p=0.01, y=1)
     left, right = fig.axes
     assert "MSE = 0.980" in left.get_title() and "BCE = 4.605" in left.get_title()
     assert "MSE 0.0196" in right.get_title() and "BCE 0.9900" in right.get_title()
     assert left.get_xlabel().startswith("predicted probability")
     plt.close(fig)
-    fig = losses.draw_loss_vs_probability(p=0.0, y=0)  # the extreme is drawn, not crashed on
+    fig = figures.draw_loss_vs_probability(p=0.0, y=0)  # the extreme is drawn, not crashed on
     assert "BCE = 0.000" in fig.axes[0].get_title()
     plt.close(fig)
     with pytest.raises(ValueError, match="y must be 0 or 1"):
-        losses.draw_loss_vs_probability(p=0.5, y=-1)
+        figures.draw_loss_vs_probability(p=0.5, y=-1)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import optim
+from course_lib import descent, optim
+from course_lib.figures import ch07 as figures
 from course_lib.optim import SGD, Adam
 from tests.exercise_helpers import assert_exercise
 
@@ -315,23 +316,23 @@ def test_parity_with_keras_is_exact_when_hyperparameters_are_exact_in_float32(ma
 
 
 def test_minimize_returns_the_trajectory_in_1d_and_2d():
-    path = optim.minimize(lambda x: 2 * x, 1.0, SGD(learning_rate=0.25), steps=3)
+    path = descent.minimize(lambda x: 2 * x, 1.0, SGD(learning_rate=0.25), steps=3)
     assert path.shape == (4, 1)
     np.testing.assert_allclose(path[:, 0], [1.0, 0.5, 0.25, 0.125])
-    path2 = optim.minimize(optim.ravine_grad, [1.0, 1.0], SGD(learning_rate=0.01), steps=50)
+    path2 = descent.minimize(descent.ravine_grad, [1.0, 1.0], SGD(learning_rate=0.01), steps=50)
     assert path2.shape == (51, 2)
     np.testing.assert_allclose(path2[-1], [0.99**50, 0.8**50])
 
 
 def test_minimize_rejects_bad_input():
     with pytest.raises(ValueError, match="optimizer must have an apply"):
-        optim.minimize(lambda x: x, 1.0, 0.1, 5)
+        descent.minimize(lambda x: x, 1.0, 0.1, 5)
     with pytest.raises(ValueError, match="steps must be a whole number"):
-        optim.minimize(lambda x: x, 1.0, SGD(), -1)
+        descent.minimize(lambda x: x, 1.0, SGD(), -1)
     with pytest.raises(ValueError, match=r"grad_fn\(x\) must return shape \(2,\)"):
-        optim.minimize(lambda x: np.ones(3), [1.0, 2.0], SGD(), 2)
+        descent.minimize(lambda x: np.ones(3), [1.0, 2.0], SGD(), 2)
     with pytest.raises(ValueError, match="x0 must be 0-D or 1-D"):
-        optim.minimize(lambda x: x, np.ones((2, 2)), SGD(), 2)
+        descent.minimize(lambda x: x, np.ones((2, 2)), SGD(), 2)
 
 
 @settings(max_examples=40, deadline=None)
@@ -341,7 +342,7 @@ def test_minimize_rejects_bad_input():
 )
 def test_gd_on_a_quadratic_converges_below_two_over_L(curvature, fraction):
     lr = fraction * 2.0 / curvature
-    path = optim.learning_rate_trajectory(lr, steps=400, theta0=3.0, curvature=curvature)
+    path = descent.learning_rate_trajectory(lr, steps=400, theta0=3.0, curvature=curvature)
     assert abs(path[-1]) < abs(path[0]) * abs(1 - lr * curvature) ** 399 * 1.0001 + 1e-300
     assert abs(path[-1]) < 1e-3
 
@@ -350,48 +351,48 @@ def test_gd_on_a_quadratic_converges_below_two_over_L(curvature, fraction):
 @given(curvature=st.floats(0.1, 10.0), factor=st.floats(1.05, 3.0))
 def test_gd_on_a_quadratic_diverges_above_two_over_L(curvature, factor):
     lr = factor * 2.0 / curvature
-    path = optim.learning_rate_trajectory(lr, steps=60, theta0=1.0, curvature=curvature)
+    path = descent.learning_rate_trajectory(lr, steps=60, theta0=1.0, curvature=curvature)
     assert np.all(np.abs(np.diff(np.abs(path))) > 0)  # |θ| grows at every step
     assert abs(path[-1]) > 10.0
 
 
 def test_gd_on_a_quadratic_2d_converges_iff_lr_below_two_over_largest_curvature():
     # The ravine has curvatures 1 and 20, so the limit is 2 / 20 = 0.1.
-    ok = optim.minimize(optim.ravine_grad, [5.0, 1.0], SGD(learning_rate=0.095), 500)
-    bad = optim.minimize(optim.ravine_grad, [5.0, 1.0], SGD(learning_rate=0.105), 500)
+    ok = descent.minimize(descent.ravine_grad, [5.0, 1.0], SGD(learning_rate=0.095), 500)
+    bad = descent.minimize(descent.ravine_grad, [5.0, 1.0], SGD(learning_rate=0.105), 500)
     assert np.linalg.norm(ok[-1]) < 1e-6
     assert np.linalg.norm(bad[-1]) > 1e3
 
 
 def test_momentum_beats_plain_gd_in_the_ravine():
-    plain = optim.minimize(optim.ravine_grad, [-8.0, 1.0], SGD(learning_rate=0.09), 60)
-    heavy = optim.minimize(optim.ravine_grad, [-8.0, 1.0], SGD(learning_rate=0.02, momentum=0.8), 60)
-    loss = lambda p: optim.ravine_loss(p[-1])  # noqa: E731
+    plain = descent.minimize(descent.ravine_grad, [-8.0, 1.0], SGD(learning_rate=0.09), 60)
+    heavy = descent.minimize(descent.ravine_grad, [-8.0, 1.0], SGD(learning_rate=0.02, momentum=0.8), 60)
+    loss = lambda p: descent.ravine_loss(p[-1])  # noqa: E731
     assert loss(heavy) < loss(plain) / 10
     # plain GD zig-zags across the valley: the sign of y flips at every step
     assert np.all(np.sign(plain[1:12, 1]) != np.sign(plain[:11, 1]))
 
 
 def test_trajectories_are_deterministic():
-    a = optim.noisy_gradient_descent(optim.bumpy_grad, 1.7, 0.1, 200, 1.5, seed=4)
-    b = optim.noisy_gradient_descent(optim.bumpy_grad, 1.7, 0.1, 200, 1.5, seed=4)
+    a = descent.noisy_gradient_descent(descent.bumpy_grad, 1.7, 0.1, 200, 1.5, seed=4)
+    b = descent.noisy_gradient_descent(descent.bumpy_grad, 1.7, 0.1, 200, 1.5, seed=4)
     np.testing.assert_array_equal(a, b)
-    c = optim.minimize(optim.ravine_grad, [1.0, 2.0], Adam(0.1), 30)
-    d = optim.minimize(optim.ravine_grad, [1.0, 2.0], Adam(0.1), 30)
+    c = descent.minimize(descent.ravine_grad, [1.0, 2.0], Adam(0.1), 30)
+    d = descent.minimize(descent.ravine_grad, [1.0, 2.0], Adam(0.1), 30)
     np.testing.assert_array_equal(c, d)
 
 
 def test_learning_rate_regimes():
-    assert optim.learning_rate_regime(0.01) == "crawls"
-    assert optim.learning_rate_regime(0.5) == "converges"
-    assert optim.learning_rate_regime(1.5) == "oscillates"
-    assert optim.learning_rate_regime(2.0) == "stuck oscillating"
-    assert optim.learning_rate_regime(2.5) == "diverges"
-    assert optim.learning_rate_regime(0.5, curvature=5.0) == "diverges"
+    assert descent.learning_rate_regime(0.01) == "crawls"
+    assert descent.learning_rate_regime(0.5) == "converges"
+    assert descent.learning_rate_regime(1.5) == "oscillates"
+    assert descent.learning_rate_regime(2.0) == "stuck oscillating"
+    assert descent.learning_rate_regime(2.5) == "diverges"
+    assert descent.learning_rate_regime(0.5, curvature=5.0) == "diverges"
 
 
 def test_learning_rate_trajectory_is_geometric():
-    path = optim.learning_rate_trajectory(0.3, steps=5, theta0=4.0)
+    path = descent.learning_rate_trajectory(0.3, steps=5, theta0=4.0)
     np.testing.assert_allclose(path, 4.0 * 0.7 ** np.arange(6))
 
 
@@ -402,14 +403,14 @@ def test_draw_learning_rate_plots_the_trajectory(lr):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig = optim.draw_learning_rate(lr=lr, steps=12)
+    fig = figures.draw_learning_rate(lr=lr, steps=12)
     ax_path, ax_loss = fig.axes
     expected = 4.0 * (1 - lr) ** np.arange(13)
     steps_line = ax_path.lines[1]
     np.testing.assert_allclose(steps_line.get_xdata(), expected)
     np.testing.assert_allclose(steps_line.get_ydata(), 0.5 * expected**2)
     np.testing.assert_allclose(ax_loss.lines[0].get_ydata(), 0.5 * expected**2)
-    assert optim.learning_rate_regime(lr) in ax_path.get_title()
+    assert descent.learning_rate_regime(lr) in ax_path.get_title()
     assert ax_path.get_xlabel() and ax_loss.get_ylabel()
     plt.close(fig)
 
@@ -424,25 +425,25 @@ def _finite_difference(f, x, h=1e-6):
 
 def test_loss_surface_gradients_match_finite_differences():
     xs = np.linspace(-3, 3, 13)
-    num = _finite_difference(optim.bumpy_loss, xs)
-    rel = np.abs(num - optim.bumpy_grad(xs)) / np.maximum(1.0, np.abs(num))
+    num = _finite_difference(descent.bumpy_loss, xs)
+    rel = np.abs(num - descent.bumpy_grad(xs)) / np.maximum(1.0, np.abs(num))
     assert rel.max() < 1e-6
     p = np.array([0.7, -1.3])
-    num2 = np.array([_finite_difference(lambda t: optim.ravine_loss(p + t * e), 0.0) for e in np.eye(2)])
-    np.testing.assert_allclose(optim.ravine_grad(p), num2, rtol=1e-6)
+    num2 = np.array([_finite_difference(lambda t: descent.ravine_loss(p + t * e), 0.0) for e in np.eye(2)])
+    np.testing.assert_allclose(descent.ravine_grad(p), num2, rtol=1e-6)
 
 
 def test_different_starts_end_in_different_minima():
-    left = optim.minimize(optim.bumpy_grad, -0.5, SGD(learning_rate=0.1), 300)[-1, 0]
-    right = optim.minimize(optim.bumpy_grad, 1.0, SGD(learning_rate=0.1), 300)[-1, 0]
+    left = descent.minimize(descent.bumpy_grad, -0.5, SGD(learning_rate=0.1), 300)[-1, 0]
+    right = descent.minimize(descent.bumpy_grad, 1.0, SGD(learning_rate=0.1), 300)[-1, 0]
     assert left == pytest.approx(-2.214, abs=1e-2)
     assert right == pytest.approx(1.675, abs=1e-2)
-    assert optim.bumpy_loss(left) < optim.bumpy_loss(right)
+    assert descent.bumpy_loss(left) < descent.bumpy_loss(right)
 
 
 def test_noise_can_but_need_not_escape_a_shallow_minimum():
     finals = lambda noise: np.array(  # noqa: E731
-        [optim.noisy_gradient_descent(optim.bumpy_grad, 1.675, 0.05, 400, noise, seed=s)[-1, 0] for s in range(30)]
+        [descent.noisy_gradient_descent(descent.bumpy_grad, 1.675, 0.05, 400, noise, seed=s)[-1, 0] for s in range(30)]
     )
     assert np.all(finals(0.0) > 0)  # no noise: stays in the shallow minimum
     escaped = np.mean(finals(2.0) < 0)
@@ -451,25 +452,25 @@ def test_noise_can_but_need_not_escape_a_shallow_minimum():
 
 def test_minibatches_cover_every_index_once():
     rng = np.random.default_rng(0)
-    batches = list(optim.minibatches(10, 4, rng))
+    batches = list(descent.minibatches(10, 4, rng))
     assert [len(b) for b in batches] == [4, 4, 2]
     assert sorted(np.concatenate(batches).tolist()) == list(range(10))
-    assert [b.tolist() for b in optim.minibatches(5, 2)] == [[0, 1], [2, 3], [4]]
+    assert [b.tolist() for b in descent.minibatches(5, 2)] == [[0, 1], [2, 3], [4]]
     with pytest.raises(ValueError, match="batch_size must be a whole number >= 1"):
-        list(optim.minibatches(10, 0))
+        list(descent.minibatches(10, 0))
 
 
 def test_linear_regression_gradients_match_finite_differences():
     rng = np.random.default_rng(5)
     X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
     params = {"w": rng.normal(size=3), "b": rng.normal(size=1)}
-    _, grads = optim.linear_regression_grads(X, y, params)
+    _, grads = descent.linear_regression_grads(X, y, params)
     for key in params:
         for i in range(params[key].size):
             e = np.zeros_like(params[key])
             e[i] = 1e-6
-            up = optim.linear_regression_grads(X, y, {**params, key: params[key] + e})[0]
-            down = optim.linear_regression_grads(X, y, {**params, key: params[key] - e})[0]
+            up = descent.linear_regression_grads(X, y, {**params, key: params[key] + e})[0]
+            down = descent.linear_regression_grads(X, y, {**params, key: params[key] - e})[0]
             num = (up - down) / 2e-6
             assert abs(num - grads[key][i]) / max(1.0, abs(num)) < 1e-6
 
@@ -480,11 +481,11 @@ def test_batch_minibatch_and_stochastic_descent_reach_least_squares():
     y = X @ np.array([1.0, -2.0, 0.5]) + 0.3 + 0.1 * rng.normal(size=64)
     A = np.column_stack([X, np.ones(64)])
     best = np.mean((A @ np.linalg.lstsq(A, y, rcond=None)[0] - y) ** 2)
-    full = optim.fit_linear_regression(X, y, SGD(0.1), batch_size=64, epochs=300)
-    mini = optim.fit_linear_regression(X, y, SGD(0.05), batch_size=8, epochs=60, seed=1)
+    full = descent.fit_linear_regression(X, y, SGD(0.1), batch_size=64, epochs=300)
+    mini = descent.fit_linear_regression(X, y, SGD(0.05), batch_size=8, epochs=60, seed=1)
     assert len(full["loss_per_update"]) == 300 and len(mini["loss_per_update"]) == 60 * 8
     assert len(mini["loss_per_epoch"]) == 61
     assert full["loss_per_epoch"][-1] == pytest.approx(best, rel=1e-6)
     assert mini["loss_per_epoch"][-1] < best * 1.2
-    again = optim.fit_linear_regression(X, y, SGD(0.05), batch_size=8, epochs=60, seed=1)
+    again = descent.fit_linear_regression(X, y, SGD(0.05), batch_size=8, epochs=60, seed=1)
     np.testing.assert_array_equal(mini["loss_per_update"], again["loss_per_update"])

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from course_lib import backprop as bp
 from course_lib import gradcheck as gc
+from course_lib.figures import ch08 as figures
 from tests.exercise_helpers import assert_exercise, independent
 
 # --------------------------------------------------------------------------
@@ -390,7 +391,7 @@ def test_finite_difference_errors_show_truncation_and_round_off():
 def test_draw_finite_difference_error_returns_a_labelled_figure():
     import matplotlib.pyplot as plt
 
-    fig = gc.draw_finite_difference_error(-6.0, float32=True)
+    fig = figures.draw_finite_difference_error(-6.0, float32=True)
     ax = fig.axes[0]
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     assert "ε" in ax.get_xlabel() and "float32" in ax.get_title()

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import datasets, metrics, model
+from course_lib import datasets, initializers, metrics, model
+from course_lib.figures import ch09 as figures
 from tests.exercise_helpers import assert_exercise, independent
 
 # --- one_hot -------------------------------------------------------------------
@@ -108,7 +109,7 @@ ALTERNATIVES = {
     "softmax_cross_entropy_backward": [sce_loop, sce_via_jacobian, sce_float32],
     "confusion_matrix": [cm_loop, cm_add_at, cm_outer],
 }
-_own_init_dense = independent(model.init_dense)
+_own_init_dense = independent(initializers.init_dense)
 
 WRONG = {
     "one_hot": [
@@ -220,41 +221,41 @@ def plt():
 
 def test_plot_confusion_matrix_writes_every_count(plt):
     C = metrics.confusion_matrix([0, 0, 1, 2, 2], [0, 1, 1, 2, 0], 3)
-    ax = metrics.plot_confusion_matrix(C)
+    ax = figures.plot_confusion_matrix(C)
     texts = [t.get_text() for t in ax.texts]
     assert texts == [str(v) for v in C.ravel()]
     assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
-    ax2 = metrics.plot_confusion_matrix(C, ax=plt.figure().gca(), normalize=True)
+    ax2 = figures.plot_confusion_matrix(C, ax=plt.figure().gca(), normalize=True)
     assert ax2.texts[0].get_text() == "0.50"
     with pytest.raises(ValueError, match="square"):
-        metrics.plot_confusion_matrix(np.ones((2, 3)))
+        figures.plot_confusion_matrix(np.ones((2, 3)))
 
 
 def test_plot_history_and_misclassified(plt):
-    fig = metrics.plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8]})
+    fig = figures.plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.5, 0.8]})
     assert [len(ax.lines) for ax in fig.axes] == [2, 1]
     assert fig.axes[0].get_xlabel() == "epoch"
     images = np.zeros((4, 8, 8))
-    fig = metrics.plot_misclassified(images, [1, 2, 3, 4], [1, 0, 3, 0])
+    fig = figures.plot_misclassified(images, [1, 2, 3, 4], [1, 0, 3, 0])
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert titles == ["2 → 0", "4 → 0"]
     with pytest.raises(ValueError, match="history"):
-        metrics.plot_history([1, 2])
+        figures.plot_history([1, 2])
 
 
 # --- the chapter's reference functions ------------------------------------------------
 
 
 def test_init_dense_statistics_match_glorot():
-    W, b = model.init_dense(300, 200, seed=0)
+    W, b = initializers.init_dense(300, 200, seed=0)
     limit = np.sqrt(6 / 500)
     assert W.shape == (300, 200) and np.all(b == 0)
     assert np.abs(W).max() <= limit and np.abs(W).max() > 0.99 * limit
     assert abs(W.mean()) < 0.01 * limit
     assert W.var() == pytest.approx(2 / 500, rel=0.03)
-    np.testing.assert_array_equal(W, model.init_dense(300, 200, seed=0)[0])
+    np.testing.assert_array_equal(W, initializers.init_dense(300, 200, seed=0)[0])
     with pytest.raises(ValueError, match="n_in"):
-        model.init_dense(0, 3)
+        initializers.init_dense(0, 3)
 
 
 def test_softmax_cross_entropy_backward_is_the_gradient_of_the_loss():
@@ -278,8 +279,8 @@ def test_softmax_cross_entropy_backward_is_the_gradient_of_the_loss():
 
 
 def test_max_column_difference():
-    assert model.max_column_difference(np.ones((3, 4))) == 0.0
-    assert model.max_column_difference(np.array([[1.0, 3.0], [0.0, 0.5]])) == 2.0
+    assert initializers.max_column_difference(np.ones((3, 4))) == 0.0
+    assert initializers.max_column_difference(np.array([[1.0, 3.0], [0.0, 0.5]])) == 2.0
 
 
 def test_one_hot_and_datasets_round_trip():
@@ -295,11 +296,9 @@ def test_draw_prediction_plots_the_probabilities_and_colours_the_answer():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from course_lib import metrics
-
     images = np.zeros((3, 8, 8))
     probs = np.array([[0.1, 0.7, 0.2], [0.8, 0.1, 0.1], [0.2, 0.2, 0.6]])
-    fig = metrics.draw_prediction(images, probs, [1, 2, 2], index=1)
+    fig = figures.draw_prediction(images, probs, [1, 2, 2], index=1)
     bars = fig.axes[1].patches
     np.testing.assert_allclose([b.get_height() for b in bars], probs[1])
     colors = [matplotlib.colors.to_hex(b.get_facecolor()) for b in bars]
@@ -308,9 +307,9 @@ def test_draw_prediction_plots_the_probabilities_and_colours_the_answer():
     assert "wrong" in fig.axes[0].get_title()
     plt.close(fig)
     with pytest.raises(ValueError, match="index must be an integer in \\[0, 2\\]"):
-        metrics.draw_prediction(images, probs, [1, 2, 2], index=3)
+        figures.draw_prediction(images, probs, [1, 2, 2], index=3)
     with pytest.raises(ValueError, match="same m"):
-        metrics.draw_prediction(images, probs[:2], [1, 2, 2])
+        figures.draw_prediction(images, probs[:2], [1, 2, 2])
 
 
 def test_metrics_read_label_columns_as_labels():

@@ -3,9 +3,11 @@
 import numpy as np
 import pytest
 
-from course_lib import datasets, optim
+from course_lib import datasets, initializers, optim
+from course_lib.dense import Dense
 from course_lib.gradcheck import numerical_gradient, relative_error
-from course_lib.model import Dense, Sequential, max_column_difference, to_keras
+from course_lib.initializers import max_column_difference
+from course_lib.model import Sequential, to_keras
 
 ACTIVATIONS = ["relu", "sigmoid", "tanh", None]
 
@@ -390,12 +392,11 @@ def test_use_bias_false_matches_keras():
 
 def test_scalar_arguments_are_validated():
     from course_lib import activations
-    from course_lib import model as model_module
 
     with pytest.raises(ValueError, match="n_in"):
-        model_module.glorot_limit(0, 0)
+        initializers.glorot_limit(0, 0)
     with pytest.raises(ValueError, match="seed"):
-        model_module.init_dense(2, 3, seed=1.5)
+        initializers.init_dense(2, 3, seed=1.5)
     with pytest.raises(ValueError, match="seed"):
         Sequential([Dense(2)], seed="0")
     with pytest.raises(ValueError, match="max_value"):

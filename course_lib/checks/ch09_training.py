@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib import datasets, metrics
+from course_lib import datasets, initializers, metrics
 from course_lib import model as ref
 from course_lib.checks._core import Case, Mistake, register
 
@@ -145,7 +145,7 @@ def _init_legacy_seed(n_in, n_out, seed):
 register(
     "init_dense",
     chapter=CHAPTER,
-    reference=ref.init_dense,
+    reference=initializers.init_dense,
     cases=_init_cases,
     arg_names=("n_in", "n_out", "seed"),
     mistakes=[
