@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._validation import as_float_array
+from course_lib._validation import as_float_array, check_shape
 
 EPSILON = 1e-12  # probabilities are clipped into [EPSILON, 1 - EPSILON] before log()
 
@@ -197,3 +197,20 @@ def bce_sigmoid_grad(y_true, z) -> np.ndarray:
     """
     y_true, z = _pair(y_true, z)
     return _sigmoid(z) - y_true
+
+
+def softmax_cross_entropy_backward(probs, Y) -> np.ndarray:
+    """∂L/∂Z of the mean categorical cross-entropy of a softmax output: ``(probs − Y) / m``.
+
+    Defined in: Chapter 9, "Training a network end to end".
+
+    ``probs`` ``(m, k)`` are the softmax outputs, ``Y`` ``(m, k)`` the one-hot
+    targets.  The softmax Jacobian and the derivative of −log cancel so
+    neatly that the whole output layer's error signal is "prediction minus
+    target", averaged over the batch.  (The sigmoid with binary
+    cross-entropy gives the same formula.)
+    """
+    probs = as_float_array(probs, "probs", ndim=2)
+    Y = as_float_array(Y, "Y", ndim=2)
+    check_shape(Y, "Y", probs.shape)
+    return (probs - Y) / probs.shape[0]

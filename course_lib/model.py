@@ -39,7 +39,7 @@ import numpy as np
 from course_lib import optim
 from course_lib._validation import as_float_array, check_shape, check_whole
 from course_lib.datasets import check_labels
-from course_lib.dense import Dense
+from course_lib.network import Network
 
 CHAPTER = 'Chapter 9, "Training a network end to end"'
 
@@ -55,23 +55,6 @@ EPSILON = 1e-7  # Keras' clipping of probabilities inside the cross-entropies
 
 # --------------------------------------------------------------------------
 # Initialisation
-
-
-def softmax_cross_entropy_backward(probs, Y) -> np.ndarray:
-    """∂L/∂Z of the mean categorical cross-entropy of a softmax output: ``(probs − Y) / m``.
-
-    Defined in: Chapter 9, "Training a network end to end".
-
-    ``probs`` ``(m, k)`` are the softmax outputs, ``Y`` ``(m, k)`` the one-hot
-    targets.  The softmax Jacobian and the derivative of −log cancel so
-    neatly that the whole output layer's error signal is "prediction minus
-    target", averaged over the batch.  (The sigmoid with binary
-    cross-entropy gives the same formula.)
-    """
-    probs = as_float_array(probs, "probs", ndim=2)
-    Y = as_float_array(Y, "Y", ndim=2)
-    check_shape(Y, "Y", probs.shape)
-    return (probs - Y) / probs.shape[0]
 
 
 # --------------------------------------------------------------------------
@@ -117,7 +100,7 @@ class History:
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
 
 
-class Sequential:
+class Sequential(Network):
     """A stack of :class:`Dense` layers trained by backpropagation, with Keras' method names.
 
     Defined in: Chapter 9, "Training a network end to end".
@@ -137,116 +120,6 @@ class Sequential:
     As in Keras, every argument of ``fit``/``evaluate``/``predict`` after
     ``X`` and ``y`` is keyword-only (``fit(X, y, 8, 3)`` would be ambiguous).
     """
-
-    def __init__(self, layers=None, input_dim: int | None = None, seed: int = 0, dtype="float32"):
-        layers = [] if layers is None else list(layers)
-        for layer in layers:
-            self._check_layer(layer)
-        self.seed = check_whole(seed, "seed", minimum=0)
-        if (
-            isinstance(dtype, str)
-            and dtype not in ("float32", "float64")
-            or np.dtype(dtype)
-            not in (
-                np.float32,
-                np.float64,
-            )
-        ):
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
-        self.layers = layers
-        self.dtype = np.dtype(dtype)
-        self.optimizer = None
-        self.loss = None
-        self.metrics: tuple[str, ...] = ()
-        self.params: dict[str, np.ndarray] = {}
-        self._shuffle_rng = np.random.default_rng([self.seed, 1])
-        if input_dim is not None:
-            self.build(input_dim)
-
-    @staticmethod
-    def _check_layer(layer) -> None:
-        if not isinstance(layer, Dense):
-            kind = type(layer).__module__.split(".")[0]
-            extra = " (a Keras layer cannot be mixed into a course_lib model)" if kind == "keras" else ""
-            raise ValueError(f"layers must be course_lib Dense layers, got {layer!r}{extra}")
-
-    # --- building and weights ------------------------------------------
-
-    def add(self, layer) -> None:
-        """Append ``layer`` on top of the stack, like Keras' ``Sequential.add``."""
-        self._check_layer(layer)
-        self.layers.append(layer)
-        if self.built:
-            layer.build(self.layers[-2].units, np.random.default_rng([self.seed, len(self.layers)]), self.dtype)
-            self._collect_params()
-
-    @property
-    def built(self) -> bool:
-        return bool(self.layers) and all(layer.built for layer in self.layers)
-
-    def build(self, input_dim: int) -> None:
-        """Create every layer's weights (from the model's seed) for ``input_dim`` input features."""
-        self._require_layers()
-        rng = np.random.default_rng(self.seed)
-        n_in = check_whole(input_dim, "input_dim")
-        for layer in self.layers:
-            layer.build(n_in, rng, self.dtype)
-            n_in = layer.units
-        self._collect_params()
-
-    def _collect_params(self) -> None:
-        """``params``: every layer's arrays under the book's names ``W1, b1, W2, b2, ...``."""
-        self.params = {
-            f"{key}{i}": arr for i, layer in enumerate(self.layers, start=1) for key, arr in layer.params.items()
-        }
-
-    def _require_layers(self) -> None:
-        if not self.layers:
-            raise RuntimeError("the model has no layers yet: pass a list of Dense layers or call add()")
-
-    def _require_built(self) -> None:
-        self._require_layers()
-        if not self.built:
-            raise RuntimeError("the model has no weights yet: pass input_dim=..., call build(), fit() or predict()")
-
-    def _weights(self) -> list[np.ndarray]:
-        return [arr for layer in self.layers for arr in layer.params.values()]
-
-    def get_weights(self) -> list[np.ndarray]:
-        """Copies of the weights in Keras' order: ``[W1, b1, W2, b2, ...]`` (kernel, then bias if any, per layer)."""
-        self._require_built()
-        return [p.copy() for p in self._weights()]
-
-    def set_weights(self, weights) -> None:
-        """Overwrite the weights from a list in Keras' order (e.g. ``keras_model.get_weights()``)."""
-        self._require_built()
-        weights = list(weights)
-        targets = self._weights()
-        if len(weights) != len(targets):
-            raise ValueError(
-                f"weights must be a list of {len(targets)} arrays (kernel, bias per layer), got {len(weights)}"
-            )
-        for i, (target, new) in enumerate(zip(targets, weights)):
-            new = as_float_array(new, f"weights[{i}]")
-            check_shape(new, f"weights[{i}]", target.shape)
-            target[...] = new  # in place: the optimiser keeps tracking the same arrays
-
-    def count_params(self) -> int:
-        """Number of trainable numbers: Σ (n_in·units + units) over the layers."""
-        self._require_built()
-        return sum(layer.count_params() for layer in self.layers)
-
-    def summary(self) -> None:
-        """Print one line per layer (output shape, number of parameters), like Keras' ``summary()``."""
-        self._require_built()
-        lines = [f"{'Layer':<28}{'Output shape':<18}{'Param #':>10}", "=" * 56]
-        for i, layer in enumerate(self.layers, start=1):
-            name = f"dense_{i} ({layer.activation or 'linear'})"
-            lines.append(f"{name:<28}{f'(None, {layer.units})':<18}{layer.count_params():>10,}")
-        lines += ["=" * 56, f"Total params: {self.count_params():,}  (dtype {self.dtype.name})"]
-        print("\n".join(lines))
-
-    # --- compiling ------------------------------------------------------
 
     def compile(self, optimizer="adam", loss: str = "categorical_crossentropy", metrics=None) -> None:
         """Choose the optimiser, the loss and the metrics, like Keras' ``compile``.
@@ -301,18 +174,6 @@ class Sequential:
             )
         return optimizer
 
-    # --- data -------------------------------------------------------------
-
-    def _check_X(self, X) -> np.ndarray:
-        self._require_layers()
-        X = as_float_array(X, "X", ndim=2)
-        if not self.built:
-            self.build(X.shape[1])
-        n_in = self.layers[0].n_in
-        if X.shape[1] != n_in:
-            raise ValueError(f"X must have shape (m, {n_in}) for this model, got {X.shape}")
-        return np.ascontiguousarray(X, dtype=self.dtype)
-
     def _targets(self, y, m: int) -> np.ndarray:
         """The targets as a float array shaped like the output ``(m, k)``."""
         k = self.layers[-1].units
@@ -343,14 +204,6 @@ class Sequential:
             )
         return np.ascontiguousarray(Y, dtype=self.dtype)
 
-    # --- the computations -------------------------------------------------
-
-    def _forward(self, X: np.ndarray) -> np.ndarray:
-        A = X
-        for layer in self.layers:
-            A = layer.forward(A)
-        return A
-
     def _loss_value(self, A: np.ndarray, Y: np.ndarray) -> float:
         """The mean loss of outputs ``A`` against targets ``Y`` (as Keras computes it)."""
         if self.loss == "categorical_crossentropy":
@@ -376,9 +229,6 @@ class Sequential:
         for i in range(last - 1, -1, -1):
             dX = self.layers[i].backward(dX, need_dX=i > 0)
 
-    def _grads(self) -> dict[str, np.ndarray]:
-        return {f"{key}{i}": arr for i, layer in enumerate(self.layers, start=1) for key, arr in layer.grads.items()}
-
     def compute_gradients(self, X, y) -> tuple[float, dict[str, np.ndarray]]:
         """The mean loss on ``(X, y)`` and its gradient for every parameter (keys ``W1, b1, ...``), without updating."""
         self._require_compiled()
@@ -398,8 +248,6 @@ class Sequential:
         if "accuracy" in self.metrics:
             logs[f"{prefix}accuracy"] = self._n_correct(A, Y) / A.shape[0]
         return logs
-
-    # --- the Keras-like interface -----------------------------------------
 
     def fit(
         self,
@@ -525,36 +373,7 @@ class Sequential:
         return f"Sequential({self.layers!r}, seed={self.seed}, dtype={self.dtype.name!r})"
 
 
-def to_keras(model: Sequential, dtype: str | None = None):
-    """A Keras model with the same architecture and a copy of ``model``'s weights (TensorFlow imported here).
-
-    Defined in: Chapter 9, "Training a network end to end".
-
-    ``keras.Sequential([keras.Input((n_in,)), keras.layers.Dense(units, activation), ...])``
-    then ``set_weights(model.get_weights())``: both models now compute the
-    same function.  ``dtype`` defaults to the model's.
-    """
-    import os
-
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
-
-    model._require_built()
-    dtype = dtype or model.dtype.name
-    clone = keras.Sequential(
-        [keras.Input((model.layers[0].n_in,), dtype=dtype)]
-        + [
-            keras.layers.Dense(layer.units, activation=layer.activation, use_bias=layer.use_bias, dtype=dtype)
-            for layer in model.layers
-        ]
-    )
-    clone.set_weights(model.get_weights())
-    return clone
-
-
 __all__ = [
     "History",
     "Sequential",
-    "softmax_cross_entropy_backward",
-    "to_keras",
 ]

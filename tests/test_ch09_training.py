@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib import datasets, initializers, metrics, model
+from course_lib import datasets, initializers, losses, metrics
 from course_lib.figures import ch09 as figures
 from tests.exercise_helpers import assert_exercise, independent
 
@@ -273,9 +273,9 @@ def test_softmax_cross_entropy_backward_is_the_gradient_of_the_loss():
     e = np.exp(Z - Z.max(axis=1, keepdims=True))
     probs = e / e.sum(axis=1, keepdims=True)
     numeric = numerical_gradient(loss, {"Z": Z})["Z"]
-    np.testing.assert_allclose(model.softmax_cross_entropy_backward(probs, Y), numeric, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(losses.softmax_cross_entropy_backward(probs, Y), numeric, rtol=1e-6, atol=1e-9)
     with pytest.raises(ValueError, match=r"Y must have shape \(5, 4\)"):
-        model.softmax_cross_entropy_backward(probs, Y[:, :3])
+        losses.softmax_cross_entropy_backward(probs, Y[:, :3])
 
 
 def test_max_column_difference():

@@ -7,7 +7,8 @@ from course_lib import datasets, initializers, optim
 from course_lib.dense import Dense
 from course_lib.gradcheck import numerical_gradient, relative_error
 from course_lib.initializers import max_column_difference
-from course_lib.model import Sequential, to_keras
+from course_lib.keras_bridge import to_keras
+from course_lib.model import Sequential
 
 ACTIVATIONS = ["relu", "sigmoid", "tanh", None]
 
@@ -382,7 +383,7 @@ def test_add_call_labels_column_and_use_bias_false():
 
 def test_use_bias_false_matches_keras():
     keras = pytest.importorskip("keras")
-    from course_lib.model import to_keras
+    from course_lib.keras_bridge import to_keras
 
     X = np.random.default_rng(0).normal(size=(5, 3))
     model = Sequential([Dense(4, activation="tanh", use_bias=False), Dense(2)], input_dim=3, dtype="float64")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib import datasets, initializers, metrics
-from course_lib import model as ref
+from course_lib import datasets, initializers, losses, metrics
 from course_lib.checks._core import Case, Mistake, register
 
 CHAPTER = 'Chapter 9, "Training a network end to end"'
@@ -233,7 +232,7 @@ def _sce_cases(rng: np.random.Generator) -> list[Case]:
 register(
     "softmax_cross_entropy_backward",
     chapter=CHAPTER,
-    reference=ref.softmax_cross_entropy_backward,
+    reference=losses.softmax_cross_entropy_backward,
     cases=_sce_cases,
     arg_names=("probs", "Y"),
     mistakes=[

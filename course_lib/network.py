@@ -1,0 +1,149 @@
+"""A stack of layers: building it, its weights, and the forward pass.
+
+Defined in: Chapter 9, "Training a network end to end".
+
+:class:`Network` is the part of a model that does not depend on how it is
+trained: the layers, their initial weights (seeded), ``get_weights`` /
+``set_weights`` in Keras' order, ``summary`` and the forward pass.
+:class:`course_lib.model.Sequential` adds Keras' training interface
+(``compile``, ``fit``, ``evaluate``, ``predict``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib._validation import as_float_array, check_shape, check_whole
+from course_lib.dense import Dense
+
+
+class Network:
+    """Layers, weights and the forward pass of a from-scratch model (see :class:`course_lib.model.Sequential`).
+
+    Defined in: Chapter 9, "Training a network end to end".
+    """
+
+    def __init__(self, layers=None, input_dim: int | None = None, seed: int = 0, dtype="float32"):
+        layers = [] if layers is None else list(layers)
+        for layer in layers:
+            self._check_layer(layer)
+        self.seed = check_whole(seed, "seed", minimum=0)
+        if (
+            isinstance(dtype, str)
+            and dtype not in ("float32", "float64")
+            or np.dtype(dtype)
+            not in (
+                np.float32,
+                np.float64,
+            )
+        ):
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+        self.layers = layers
+        self.dtype = np.dtype(dtype)
+        self.optimizer = None
+        self.loss = None
+        self.metrics: tuple[str, ...] = ()
+        self.params: dict[str, np.ndarray] = {}
+        self._shuffle_rng = np.random.default_rng([self.seed, 1])
+        if input_dim is not None:
+            self.build(input_dim)
+
+    @staticmethod
+    def _check_layer(layer) -> None:
+        if not isinstance(layer, Dense):
+            kind = type(layer).__module__.split(".")[0]
+            extra = " (a Keras layer cannot be mixed into a course_lib model)" if kind == "keras" else ""
+            raise ValueError(f"layers must be course_lib Dense layers, got {layer!r}{extra}")
+
+    def add(self, layer) -> None:
+        """Append ``layer`` on top of the stack, like Keras' ``Sequential.add``."""
+        self._check_layer(layer)
+        self.layers.append(layer)
+        if self.built:
+            layer.build(self.layers[-2].units, np.random.default_rng([self.seed, len(self.layers)]), self.dtype)
+            self._collect_params()
+
+    @property
+    def built(self) -> bool:
+        return bool(self.layers) and all(layer.built for layer in self.layers)
+
+    def build(self, input_dim: int) -> None:
+        """Create every layer's weights (from the model's seed) for ``input_dim`` input features."""
+        self._require_layers()
+        rng = np.random.default_rng(self.seed)
+        n_in = check_whole(input_dim, "input_dim")
+        for layer in self.layers:
+            layer.build(n_in, rng, self.dtype)
+            n_in = layer.units
+        self._collect_params()
+
+    def _collect_params(self) -> None:
+        """``params``: every layer's arrays under the book's names ``W1, b1, W2, b2, ...``."""
+        self.params = {
+            f"{key}{i}": arr for i, layer in enumerate(self.layers, start=1) for key, arr in layer.params.items()
+        }
+
+    def _require_layers(self) -> None:
+        if not self.layers:
+            raise RuntimeError("the model has no layers yet: pass a list of Dense layers or call add()")
+
+    def _require_built(self) -> None:
+        self._require_layers()
+        if not self.built:
+            raise RuntimeError("the model has no weights yet: pass input_dim=..., call build(), fit() or predict()")
+
+    def _weights(self) -> list[np.ndarray]:
+        return [arr for layer in self.layers for arr in layer.params.values()]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weights in Keras' order: ``[W1, b1, W2, b2, ...]`` (kernel, then bias if any, per layer)."""
+        self._require_built()
+        return [p.copy() for p in self._weights()]
+
+    def set_weights(self, weights) -> None:
+        """Overwrite the weights from a list in Keras' order (e.g. ``keras_model.get_weights()``)."""
+        self._require_built()
+        weights = list(weights)
+        targets = self._weights()
+        if len(weights) != len(targets):
+            raise ValueError(
+                f"weights must be a list of {len(targets)} arrays (kernel, bias per layer), got {len(weights)}"
+            )
+        for i, (target, new) in enumerate(zip(targets, weights)):
+            new = as_float_array(new, f"weights[{i}]")
+            check_shape(new, f"weights[{i}]", target.shape)
+            target[...] = new  # in place: the optimiser keeps tracking the same arrays
+
+    def count_params(self) -> int:
+        """Number of trainable numbers: Σ (n_in·units + units) over the layers."""
+        self._require_built()
+        return sum(layer.count_params() for layer in self.layers)
+
+    def summary(self) -> None:
+        """Print one line per layer (output shape, number of parameters), like Keras' ``summary()``."""
+        self._require_built()
+        lines = [f"{'Layer':<28}{'Output shape':<18}{'Param #':>10}", "=" * 56]
+        for i, layer in enumerate(self.layers, start=1):
+            name = f"dense_{i} ({layer.activation or 'linear'})"
+            lines.append(f"{name:<28}{f'(None, {layer.units})':<18}{layer.count_params():>10,}")
+        lines += ["=" * 56, f"Total params: {self.count_params():,}  (dtype {self.dtype.name})"]
+        print("\n".join(lines))
+
+    def _check_X(self, X) -> np.ndarray:
+        self._require_layers()
+        X = as_float_array(X, "X", ndim=2)
+        if not self.built:
+            self.build(X.shape[1])
+        n_in = self.layers[0].n_in
+        if X.shape[1] != n_in:
+            raise ValueError(f"X must have shape (m, {n_in}) for this model, got {X.shape}")
+        return np.ascontiguousarray(X, dtype=self.dtype)
+
+    def _forward(self, X: np.ndarray) -> np.ndarray:
+        A = X
+        for layer in self.layers:
+            A = layer.forward(A)
+        return A
+
+    def _grads(self) -> dict[str, np.ndarray]:
+        return {f"{key}{i}": arr for i, layer in enumerate(self.layers, start=1) for key, arr in layer.grads.items()}
