@@ -229,7 +229,9 @@ class SGD(_Optimizer):
             if mu == 0.0:
                 w -= lr * g
                 continue
-            v = self.velocities.setdefault(key, np.zeros_like(w))
+            if key not in self.velocities:
+                self.velocities[key] = np.zeros_like(w)
+            v = self.velocities[key]
             v *= mu
             v -= lr * g
             if self.nesterov:
@@ -261,6 +263,7 @@ class Adam(_Optimizer):
         self.moments: dict[str, np.ndarray] = {}
         self.velocities: dict[str, np.ndarray] = {}
         self.steps: dict[str, int] = {}
+        self._scratch: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def update(self, params: dict, grads: dict) -> None:
         """The in-place update of :meth:`apply`, without its argument checks: :func:`adam_step`'s
@@ -268,12 +271,25 @@ class Adam(_Optimizer):
         lr, b1, b2, eps = self.learning_rate, self.beta_1, self.beta_2, self.epsilon
         for key, w in params.items():
             g = np.asarray(grads[key], dtype=w.dtype)
-            m = self.moments.setdefault(key, np.zeros_like(w))
-            v = self.velocities.setdefault(key, np.zeros_like(w))
+            if key not in self.moments:  # (setdefault would build a throw-away array on every step)
+                self.moments[key], self.velocities[key] = np.zeros_like(w), np.zeros_like(w)
+                self._scratch[key] = (np.empty_like(w), np.empty_like(w))
+            m, v, (a, d) = self.moments[key], self.velocities[key], self._scratch[key]
             t = self.steps[key] = self.steps.get(key, 0) + 1
-            m += (1.0 - b1) * (g - m)
-            v += (1.0 - b2) * (g * g - v)
-            w -= lr * np.sqrt(1.0 - b2**t) / (1.0 - b1**t) * m / (np.sqrt(v) + eps)
+            # The formulas of adam_step, in two scratch arrays: same arithmetic, same rounding,
+            # and no temporary arrays (they cost more than the arithmetic on a 200,000-weight layer).
+            np.subtract(g, m, out=a)  # m += (1 - β1)(g − m)
+            a *= 1.0 - b1
+            m += a
+            np.multiply(g, g, out=a)  # v += (1 − β2)(g² − v)
+            a -= v
+            a *= 1.0 - b2
+            v += a
+            np.sqrt(v, out=d)  # w −= α_t m / (√v + ε)
+            d += eps
+            np.multiply(m, lr * np.sqrt(1.0 - b2**t) / (1.0 - b1**t), out=a)
+            a /= d
+            w -= a
 
     def __repr__(self) -> str:
         return (
