@@ -96,6 +96,38 @@ def test_every_symbol_of_the_notation_table_is_used_by_the_chapters():
         assert stale not in chapters, f"a chapter still uses {stale}, which the notation table does not"
 
 
+HINT_TITLES = ("Hint 1 — a nudge", "Hint 2 — the key idea", "Hint 3 — almost there")
+
+
+def _exercises_with_solutions(path):
+    """(exercise markdown, solution code) pairs: each exercise and the solution cell that follows it."""
+    cells = nbformat.read(path, as_version=4).cells
+    pairs = []
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "markdown" and "{exercise}" in cell.source:
+            solution = next(
+                c.source for c in cells[i + 1 :] if c.cell_type == "code" and "# BEGIN SOLUTION" in c.source
+            )
+            pairs.append((cell.source, solution))
+    return pairs
+
+
+@pytest.mark.parametrize("path", [p for p in BOOK if _exercises_with_solutions(p)], ids=lambda p: p.name)
+def test_hints_are_tiered_and_never_give_the_solution_code(path):
+    for exercise, solution in _exercises_with_solutions(path):
+        label = re.search(r":label: (\S+)", exercise).group(1)
+        hints = re.findall(r":::\{admonition\} ([^\n]*)\n:class: dropdown\n(.*?)\n:::", exercise, re.S)
+        assert tuple(title for title, _ in hints) == HINT_TITLES, (
+            f"{label}: hints must be the three tiers {HINT_TITLES}"
+        )
+        body = solution.split("# BEGIN SOLUTION")[1].split("# END SOLUTION")[0]
+        code_lines = {" ".join(line.split()) for line in body.splitlines() if len(line.strip()) >= 12}
+        text = " ".join(" ".join(h for _, h in hints).replace("`", "").split())
+        for line in code_lines:
+            line = line.removeprefix("return ")
+            assert line not in text, f"{label}: a hint contains the solution's code {line!r}"
+
+
 ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
 HAND_NUMBERED = re.compile(r"\b(chapters?|sections?|exercises?|parts?)\s+\d+(\.\d+)?\b", re.IGNORECASE)
 
