@@ -127,6 +127,29 @@ def softmax(z, temperature: float = 1.0):
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def sigmoid_chain_gradient(x: float, w: float, layers: int) -> float:
+    """d(output)/d(input) of ``layers`` sigmoid units in a row, each computing a ← σ(w·a − w/2), at input ``x``.
+
+    Defined in: Chapter 4, "Activation functions".
+
+    The chain rule multiplies one factor per unit: the slope σ'(z) at that
+    unit's own weighted sum z = w·a − w/2, *times the weight* w the signal came
+    through.  So a forward pass first (to know every z), then the product.
+    """
+    for name, value in (("x", x), ("w", w)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if isinstance(layers, bool) or not isinstance(layers, (int, np.integer)) or layers < 1:
+        raise ValueError(f"layers must be a whole number >= 1, got {layers!r}")
+    a, gradient = float(x), 1.0
+    for _ in range(int(layers)):
+        z = w * a - w / 2
+        s = float(_sigmoid(np.asarray(z)))
+        gradient *= w * s * (1.0 - s)
+        a = s
+    return gradient
+
+
 # --------------------------------------------------------------------------
 # The same formulas without per-call checks, for training loops that validated
 # their data once (course_lib.model's Dense layer uses these).

@@ -17,6 +17,38 @@ from course_lib._validation import as_float_array, check_shape, check_whole
 from course_lib.dense import Dense
 
 
+def two_layer_gradients(X, Y, params) -> dict:
+    """Gradients of the mean categorical cross-entropy of a ReLU → softmax network with one hidden layer.
+
+    Defined in: Chapter 9, "Training a network end to end".
+
+    The backward pass of the training loop, written out for ``X (m, n)``,
+    one-hot ``Y (m, k)`` and ``params`` with ``W1 (n, h)``, ``b1 (h,)``,
+    ``W2 (h, k)``, ``b2 (k,)``: forward (Z1, A1 = ReLU(Z1), softmax output A2),
+    then dZ2 = (A2 − Y) / m, dW2 = A1ᵀ dZ2, db2 = Σ dZ2, dZ1 = (dZ2 W2ᵀ) ⊙ [Z1 > 0],
+    dW1 = Xᵀ dZ1, db1 = Σ dZ1.  Returns a dict with the keys and shapes of ``params``.
+    """
+    from course_lib.activations import relu, softmax
+
+    X = as_float_array(X, "X", ndim=2)
+    Y = as_float_array(Y, "Y", ndim=2)
+    W1, b1 = as_float_array(params["W1"], "W1", ndim=2), as_float_array(params["b1"], "b1", ndim=1)
+    W2, b2 = as_float_array(params["W2"], "W2", ndim=2), as_float_array(params["b2"], "b2", ndim=1)
+    n, h = W1.shape
+    k = W2.shape[1]
+    check_shape(X, "X", (None, n))
+    check_shape(Y, "Y", (X.shape[0], k))
+    check_shape(b1, "b1", (h,))
+    check_shape(W2, "W2", (h, k))
+    check_shape(b2, "b2", (k,))
+    Z1 = X @ W1 + b1
+    A1 = relu(Z1)
+    A2 = softmax(A1 @ W2 + b2)
+    dZ2 = (A2 - Y) / X.shape[0]
+    dZ1 = (dZ2 @ W2.T) * (Z1 > 0)
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
+
+
 class Network:
     """Layers, weights and the forward pass of a from-scratch model (see :class:`course_lib.model.Sequential`).
 

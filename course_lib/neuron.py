@@ -117,6 +117,24 @@ def neuron_layer(x, W, b):
     return sigmoid(x @ W + b)
 
 
+def neuron_accuracy(X, y, w, b) -> float:
+    """The fraction of samples a sigmoid neuron classifies correctly, reading an output ≥ 0.5 as class 1.
+
+    Defined in: Chapter 2, "From biological to artificial neurons".
+
+    Four steps: the weighted sums of the batch ``X (m, n)``, the sigmoid, the
+    threshold at 0.5 (an output of exactly 0.5, on the boundary, counts as
+    class 1) and the comparison with the labels ``y (m,)`` of 0s and 1s.
+    """
+    out = neuron(X, w, b)
+    out = np.atleast_1d(out)
+    y = as_float_array(y, "y", ndim=1)
+    check_shape(y, "y", out.shape)
+    if not np.all(np.isin(y, (0.0, 1.0))):
+        raise ValueError("y must hold labels 0 and 1")
+    return float(np.mean((out >= 0.5) == (y == 1.0)))
+
+
 def demo_points(m: int = 40, seed: int = 0):
     """A small 2-D data set for the neuron demo: two overlapping clouds labelled 0 and 1.
 

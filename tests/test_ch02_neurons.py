@@ -124,6 +124,11 @@ WRONG["neuron_layer"] = [
 ]
 
 
+def test_neuron_layer_contract():
+    # (added after the parametrised contract test above was defined, so it needs its own call)
+    assert_exercise("neuron_layer", ALTERNATIVES["neuron_layer"], WRONG["neuron_layer"])
+
+
 def test_neuron_layer_columns_are_single_neurons():
     rng = np.random.default_rng(1)
     X, W, b = rng.normal(size=(6, 3)), rng.normal(size=(3, 4)), rng.normal(size=4)
@@ -238,3 +243,39 @@ def test_the_neuron_demo_runs_through_slider_demo(plt, monkeypatch):
     # w2 = 0, so the boundary is the vertical line x1 = -b / w1.
     x1, _ = _boundary(plt.figure(plt.get_fignums()[0])).get_data()
     np.testing.assert_allclose(x1, [-0.5 / 1.5, -0.5 / 1.5])
+
+
+# --- neuron_accuracy (multi-step) -------------------------------------------------
+
+
+def accuracy_loop(X, y, w, b):
+    right = 0
+    for x_i, y_i in zip(X, y):
+        z = float(np.dot(x_i, w) + b)
+        p = 1.0 / (1.0 + np.exp(-z)) if z >= 0 else np.exp(z) / (1.0 + np.exp(z))
+        right += int((p >= 0.5) == (y_i == 1))
+    return right / len(y)
+
+
+def accuracy_on_z(X, y, w, b):
+    # σ(z) ≥ 0.5 exactly when z ≥ 0: the sigmoid need not be computed at all
+    return float(np.mean((X @ w + b >= 0) == y.astype(bool)))
+
+
+def accuracy_float32(X, y, w, b):
+    z = X.astype(np.float32) @ w.astype(np.float32) + np.float32(b)
+    return np.float32(np.mean((z >= 0) == (y > 0.5)))
+
+
+ALTERNATIVES["neuron_accuracy"] = [accuracy_loop, accuracy_on_z, accuracy_float32]
+WRONG["neuron_accuracy"] = [
+    (lambda X, y, w, b: (X @ w + b >= 0) == y, "wrong_shape"),
+    (lambda X, y, w, b: None, "wrong_type"),
+    (lambda X, y, w, b: float(np.mean((X @ w + b >= 0) == y)) + 0.01, "wrong_value"),
+]
+
+
+def test_neuron_accuracy_contract():
+    assert_exercise("neuron_accuracy", ALTERNATIVES["neuron_accuracy"], WRONG["neuron_accuracy"])
+    with pytest.raises(ValueError, match="labels 0 and 1"):
+        neuron.neuron_accuracy(np.ones((2, 2)), np.array([0.0, 2.0]), np.ones(2), 0.0)

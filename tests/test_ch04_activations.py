@@ -437,3 +437,54 @@ def test_drawing_functions_work_as_slider_demos():
     live = ipywidgets.interactive(figures.draw_saturation, z=ipywidgets.FloatSlider(value=1.0, min=-10, max=10))
     assert [w._kwarg for w in live.kwargs_widgets] == ["z"]
     plt.close("all")
+
+
+# --- sigmoid_chain_gradient (multi-step) -------------------------------------------
+
+
+def chain_by_finite_differences_is_not_allowed_but_chain_rule_twice_is(x, w, layers):
+    zs, a = [], x
+    for _ in range(layers):  # forward pass, keeping every z
+        zs.append(w * a - w / 2)
+        a = 1 / (1 + np.exp(-zs[-1]))
+    slopes = [1 / (1 + np.exp(-z)) * (1 - 1 / (1 + np.exp(-z))) for z in zs]
+    return float(np.prod([w * s for s in slopes]))
+
+
+def chain_log_space(x, w, layers):
+    a, log_total, sign = x, 0.0, 1.0
+    for _ in range(layers):
+        z = w * a - w / 2
+        s = 0.5 * (1 + np.tanh(0.5 * z))
+        factor = w * s * (1 - s)
+        sign *= np.sign(factor)
+        log_total += np.log(abs(factor))
+        a = s
+    return float(sign * np.exp(log_total))
+
+
+ALTERNATIVES["sigmoid_chain_gradient"] = [
+    chain_by_finite_differences_is_not_allowed_but_chain_rule_twice_is,
+    chain_log_space,
+]
+WRONG["sigmoid_chain_gradient"] = [
+    (lambda x, w, layers: [0.25 * w] * layers, "wrong_type"),
+    (lambda x, w, layers: np.array([(w / 4) ** layers]), "wrong_shape"),
+    (lambda x, w, layers: (w / 4) ** layers * np.inf, "non_finite"),
+]
+
+
+def test_sigmoid_chain_gradient_contract_and_finite_differences():
+    assert_exercise("sigmoid_chain_gradient", ALTERNATIVES["sigmoid_chain_gradient"], WRONG["sigmoid_chain_gradient"])
+
+    def chain(x, w, layers):
+        for _ in range(layers):
+            x = act.sigmoid(w * x - w / 2)
+        return x
+
+    for x, w, layers in [(0.5, 6.0, 10), (0.3, -2.0, 4), (0.9, 3.5, 7)]:
+        h = 1e-6
+        numeric = (chain(x + h, w, layers) - chain(x - h, w, layers)) / (2 * h)
+        assert act.sigmoid_chain_gradient(x, w, layers) == pytest.approx(numeric, rel=1e-6, abs=1e-12)
+    with pytest.raises(ValueError, match="layers"):
+        act.sigmoid_chain_gradient(0.5, 1.0, 0)

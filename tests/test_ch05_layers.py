@@ -327,3 +327,43 @@ def test_surface_widget_output_changes_with_the_sliders():
         ranges.append(fig.axes[1].get_title())
         plt.close(fig)
     assert ranges[0] != ranges[1]
+
+
+# --- forward_layers (multi-step) ----------------------------------------------------
+
+_FN = {
+    "relu": lambda z: np.maximum(z, 0),
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "tanh": np.tanh,
+    "linear": lambda z: z,
+    "softmax": lambda z: (
+        np.exp(z - z.max(1, keepdims=True)) / np.exp(z - z.max(1, keepdims=True)).sum(1, keepdims=True)
+    ),
+}
+
+
+def stack_loop(X, params, activations):
+    A = X
+    for layer, name in enumerate(activations, start=1):
+        A = _FN[name](A @ params[f"W{layer}"] + params[f"b{layer}"])
+    return A
+
+
+def stack_recursive(X, params, activations):
+    if not activations:
+        return X
+    L = len(activations)
+    A = stack_recursive(X, params, activations[:-1])
+    return _FN[activations[-1]](np.einsum("mi,ij->mj", A, params[f"W{L}"]) + params[f"b{L}"])
+
+
+ALTERNATIVES["forward_layers"] = [stack_loop, stack_recursive]
+WRONG["forward_layers"] = [
+    (lambda X, p, a: stack_loop(X, p, a).tolist(), "wrong_type"),
+    (lambda X, p, a: stack_loop(X, p, a)[:, :1], "wrong_shape"),
+    (lambda X, p, a: stack_loop(X, p, a) + 1e-3, "wrong_value"),
+]
+
+
+def test_forward_layers_contract():
+    assert_exercise("forward_layers", ALTERNATIVES["forward_layers"], WRONG["forward_layers"])

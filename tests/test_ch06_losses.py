@@ -387,3 +387,32 @@ def test_losses_reject_impossible_labels_and_probabilities(call, message):
 def test_soft_labels_are_still_accepted():
     assert np.isfinite(losses.binary_cross_entropy(np.array([0.1, 0.9]), np.array([0.3, 0.6])))
     assert np.isfinite(losses.categorical_cross_entropy(np.array([[0.1, 0.9]]), np.array([[0.3, 0.7]])))
+
+
+# --- categorical_cross_entropy_from_logits (multi-step) ----------------------------
+
+
+def cce_logits_loop(t, z):
+    total = 0.0
+    for t_i, z_i in zip(t, z):
+        top = z_i.max()
+        total -= float(np.dot(t_i, z_i - (top + np.log(np.sum(np.exp(z_i - top))))))
+    return total / len(z)
+
+
+def cce_logits_logaddexp(t, z):
+    lse = np.logaddexp.reduce(z, axis=-1, keepdims=True)
+    return float(np.mean(-np.sum(t * (z - lse), axis=-1)))
+
+
+ALTERNATIVES["categorical_cross_entropy_from_logits"] = [cce_logits_loop, cce_logits_logaddexp]
+WRONG["categorical_cross_entropy_from_logits"] = [
+    (lambda t, z: -np.sum(t * (z - np.logaddexp.reduce(z, axis=-1, keepdims=True)), axis=-1), "wrong_shape"),
+    (lambda t, z: str(cce_logits_loop(t, z)), "wrong_type"),
+    (lambda t, z: cce_logits_loop(t, z) * 1.01, "wrong_value"),
+]
+
+
+def test_categorical_cross_entropy_from_logits_contract():
+    exercise = "categorical_cross_entropy_from_logits"
+    assert_exercise(exercise, ALTERNATIVES[exercise], WRONG[exercise])

@@ -323,3 +323,67 @@ def test_metrics_read_label_columns_as_labels():
     assert metrics.accuracy(np.array([0, 1, 1]), np.array([[0.2], [0.9], [0.4]])) == pytest.approx(2 / 3)
     with pytest.raises(ValueError, match="labels or probabilities"):
         metrics.accuracy(np.array([0, 1]), np.array([[1.5], [-0.2]]))
+
+
+# --- two_layer_gradients (multi-step) ----------------------------------------------
+
+
+def two_layer_per_sample(X, Y, p):
+    grads = {k: np.zeros_like(v, dtype=float) for k, v in p.items()}
+    for x, y in zip(X, Y):
+        z1 = x @ p["W1"] + p["b1"]
+        a1 = np.maximum(z1, 0)
+        z2 = a1 @ p["W2"] + p["b2"]
+        a2 = np.exp(z2 - z2.max())
+        a2 /= a2.sum()
+        d2 = (a2 - y) / len(X)
+        d1 = (p["W2"] @ d2) * (z1 > 0)
+        grads["W2"] += np.outer(a1, d2)
+        grads["b2"] += d2
+        grads["W1"] += np.outer(x, d1)
+        grads["b1"] += d1
+    return grads
+
+
+def two_layer_via_course_lib_blocks(X, Y, p):
+    from course_lib.backprop import dense_backward
+
+    Z1 = X @ p["W1"] + p["b1"]
+    A1 = np.where(Z1 > 0, Z1, 0.0)
+    Z2 = A1 @ p["W2"] + p["b2"]
+    A2 = np.exp(Z2 - Z2.max(1, keepdims=True))
+    A2 /= A2.sum(1, keepdims=True)
+    dA1, dW2, db2 = dense_backward((A2 - Y) / len(X), A1, p["W2"])
+    _, dW1, db1 = dense_backward(dA1 * (Z1 > 0), X, p["W1"])
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+
+
+ALTERNATIVES["two_layer_gradients"] = [two_layer_per_sample, two_layer_via_course_lib_blocks]
+WRONG["two_layer_gradients"] = [
+    (lambda X, Y, p: list(two_layer_per_sample(X, Y, p).values()), "wrong_type"),
+    (lambda X, Y, p: {**two_layer_per_sample(X, Y, p), "b1": two_layer_per_sample(X, Y, p)["b1"][None]}, "wrong_shape"),
+    (lambda X, Y, p: {k: v * 1.01 for k, v in two_layer_per_sample(X, Y, p).items()}, "wrong_value"),
+]
+
+
+def test_two_layer_gradients_contract_and_gradient_check():
+    from course_lib.gradcheck import numerical_gradient, relative_error
+    from course_lib.network import two_layer_gradients
+
+    assert_exercise("two_layer_gradients", ALTERNATIVES["two_layer_gradients"], WRONG["two_layer_gradients"])
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(6, 4)), np.eye(3)[rng.integers(0, 3, 6)]
+    params = {
+        "W1": rng.normal(size=(4, 5)),
+        "b1": rng.normal(size=5),
+        "W2": rng.normal(size=(5, 3)),
+        "b2": rng.normal(size=3),
+    }
+
+    def loss(P):
+        A1 = np.maximum(X @ P["W1"] + P["b1"], 0)
+        return losses.categorical_cross_entropy_from_logits(Y, A1 @ P["W2"] + P["b2"])
+
+    numeric = numerical_gradient(loss, params)
+    analytic = two_layer_gradients(X, Y, params)
+    assert all(relative_error(analytic[k], numeric[k]) < 1e-6 for k in params)

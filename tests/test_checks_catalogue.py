@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 from course_lib import checks
@@ -45,3 +46,25 @@ def test_catalogue_counts(capsys):
     wrong = sum(len(w) for _, _, w in _declared().values())
     print(f"{len(ids)} exercises, {mistakes} catalogued mistakes, {wrong} extra wrong implementations")
     assert mistakes >= 3 * len(ids)
+
+
+def test_every_declared_exercise_is_actually_run_through_assert_exercise():
+    """Declaring ALTERNATIVES is not enough: some test must call assert_exercise on the id.
+
+    (A parametrised `test_exercise_contract` only sees the ids declared *before* it.)
+    """
+    import inspect
+
+    covered = set()
+    for path in sorted(Path(__file__).parent.glob("test_ch*.py")):
+        module = importlib.import_module(f"tests.{path.stem}")
+        contract = getattr(module, "test_exercise_contract", None)
+        for mark in getattr(contract, "pytestmark", []):
+            if mark.name == "parametrize":
+                covered |= set(mark.args[1])
+        covered |= set(re.findall(r"assert_exercise\(\s*\"(\w+)\"", inspect.getsource(module)))
+        covered |= {
+            m for m in re.findall(r"exercise = \"(\w+)\"\n\s+assert_exercise\(exercise", inspect.getsource(module))
+        }
+    missing = sorted(set(checks.exercises()) - covered)
+    assert not missing, f"no test runs assert_exercise on {missing}"

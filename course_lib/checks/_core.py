@@ -325,6 +325,8 @@ def _same_value(a, b) -> bool:
         )
     if isinstance(a, Opaque) or isinstance(b, Opaque):
         return False
+    if isinstance(a, (str, bytes)) or isinstance(b, (str, bytes)):
+        return type(a) is type(b) and a == b
     try:
         a_arr, b_arr = _asarray(a), _asarray(b)
         return a_arr.shape == b_arr.shape and bool(_array_equal(a_arr, b_arr, equal_nan=True))

@@ -106,8 +106,8 @@ def _layer_cases(rng: np.random.Generator) -> list[Case]:
             "all-zero inputs: only the biases are left",
         ),
         Case(
-            (np.array([[300.0, 400.0], [-300.0, -400.0]]), np.array([[1.0, -1.0], [1.0, 0.5]]), np.array([0.0, 0.0])),
-            "very large weighted sums (±700)",
+            (np.array([[500.0, 600.0], [-500.0, -600.0]]), np.array([[1.0, -1.0], [1.0, 0.5]]), np.array([0.0, 0.0])),
+            "very large weighted sums (±1100)",
         ),
     ]
 
@@ -143,6 +143,68 @@ register(
             "all biases summed",
             lambda x, W, b: _sig(x @ W + np.sum(b)),
             "Each neuron has its own bias: add the vector b (one entry per neuron), not the sum of its entries.",
+        ),
+    ],
+)
+
+
+# neuron_accuracy: a multi-step exercise (weighted sums → sigmoid → threshold → compare → fraction)
+
+
+def _accuracy_cases(rng: np.random.Generator) -> list[Case]:
+    X = rng.normal(size=(12, 2))
+    w = np.array([1.5, -0.5])
+    y = (X @ w + 0.2 + rng.normal(scale=0.7, size=12) > 0).astype(float)
+    return [
+        Case((X, y, w, 0.2), "12 points, a noisy linear rule"),
+        Case((X, 1.0 - y, w, 0.2), "the same points, labels flipped"),
+        Case(
+            (np.array([[1.0, 1.0], [2.0, -2.0], [0.0, 1.0]]), np.array([1.0, 1.0, 0.0]), np.array([1.0, 1.0]), -2.0),
+            "an output of exactly 0.5 counts as class 1",
+        ),  # fmt: skip
+        Case((rng.normal(size=(7, 3)), (rng.random(7) < 0.5).astype(float), rng.normal(size=3), 0.0), "three inputs"),
+        Case(
+            (np.array([[300.0, 0.0], [-300.0, 0.0]]), np.array([1.0, 0.0]), np.array([2.0, 0.0]), 0.0),
+            "very large weighted sums",
+        ),  # fmt: skip
+    ]
+
+
+def _sig_stable(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+register(
+    "neuron_accuracy",
+    chapter=CHAPTER,
+    reference=ref.neuron_accuracy,
+    cases=_accuracy_cases,
+    arg_names=("X", "y", "w", "b"),
+    mistakes=[
+        Mistake(
+            "strict threshold",
+            lambda X, y, w, b: float(np.mean((_sig_stable(X @ w + b) > 0.5) == (y == 1))),
+            "An output of exactly 0.5 sits on the boundary; the chapter reads it as class 1, so compare with >= 0.5.",
+        ),
+        Mistake(
+            "no bias",
+            lambda X, y, w, b: float(np.mean((_sig_stable(X @ w) >= 0.5) == (y == 1))),
+            "The neuron's weighted sum includes the bias b.",
+        ),
+        Mistake(
+            "count instead of fraction",
+            lambda X, y, w, b: float(np.sum((_sig_stable(X @ w + b) >= 0.5) == (y == 1))),
+            "Return the fraction of correct samples (between 0 and 1), not their number: divide by m, or take a mean.",
+        ),
+        Mistake(
+            "error rate",
+            lambda X, y, w, b: float(np.mean((_sig_stable(X @ w + b) >= 0.5) != (y == 1))),
+            "That is the fraction of *mistakes*; the accuracy counts the samples where prediction and label agree.",
+        ),
+        Mistake(
+            "threshold at 0 on the output",
+            lambda X, y, w, b: float(np.mean((_sig_stable(X @ w + b) >= 0.0) == (y == 1))),
+            "The sigmoid's output is always above 0; threshold the output at 0.5 (or, equivalently, z at 0).",
         ),
     ],
 )

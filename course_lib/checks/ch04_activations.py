@@ -284,3 +284,70 @@ register(
         ),
     ],
 )
+
+
+# sigmoid_chain_gradient: a multi-step exercise (a forward pass, then the chain rule's product)
+
+
+def _chain_cases(rng: np.random.Generator) -> list[Case]:
+    return [
+        Case((0.5, 1.0, 10), "every unit at z = 0, w = 1: the gradient vanishes"),
+        Case((0.5, 6.0, 10), "every unit at z = 0, w = 6: it explodes"),
+        Case((0.9, 3.0, 4), "units away from z = 0"),
+        Case((0.2, -2.5, 3), "a negative weight"),
+        Case((0.7, 4.0, 1), "a single unit"),
+        Case((float(rng.uniform(0, 1)), float(rng.uniform(-8, 8)), 6), "random input and weight"),
+    ]
+
+
+def _s(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def _chain(factor):
+    """A chain-rule product whose per-unit factor is ``factor(w, s, z)`` (wrong versions of the right one)."""
+
+    def gradient(x, w, layers):
+        a, total = x, 1.0
+        for _ in range(layers):
+            z = w * a - w / 2
+            s = float(_s(z))
+            total *= factor(w, s, z)
+            a = s
+        return total
+
+    return gradient
+
+
+register(
+    "sigmoid_chain_gradient",
+    chapter=CHAPTER,
+    reference=ref.sigmoid_chain_gradient,
+    cases=_chain_cases,
+    arg_names=("x", "w", "layers"),
+    rtol=1e-6,
+    atol=1e-12,
+    mistakes=[
+        Mistake(
+            "forgot the weight",
+            _chain(lambda w, s, z: s * (1 - s)),
+            "Each unit multiplies the gradient by its slope σ'(z) *and by the weight w* the signal came through"
+            " (∂z/∂a = w).",
+        ),
+        Mistake(
+            "slope always at z = 0",
+            lambda x, w, layers: (w * 0.25) ** layers,
+            "σ'(z) is 0.25 only at z = 0; run the forward pass and use each unit's own z.",
+        ),
+        Mistake(
+            "sigmoid instead of its slope",
+            _chain(lambda w, s, z: w * s),
+            "The factor is the derivative σ'(z) = σ(z)(1 − σ(z)), not σ(z) itself.",
+        ),
+        Mistake(
+            "z without the bias",
+            _chain(lambda w, s, z: w * float(_s(z + w / 2)) * (1 - float(_s(z + w / 2)))),
+            "Each unit computes z = w·a − w/2: include the −w/2 before taking the slope.",
+        ),
+    ],
+)

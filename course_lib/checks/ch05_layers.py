@@ -185,3 +185,84 @@ register(
         ),
     ],
 )
+
+
+# forward_layers: a multi-step exercise (a loop over any number of layers)
+
+
+def forward_layers_reference(X, params, activations):
+    """The last layer's activations of :func:`course_lib.layers.mlp_forward` (the exercise returns only those)."""
+    return ref.mlp_forward(X, params, activations)[0]
+
+
+def _stack_cases(rng: np.random.Generator) -> list[Case]:
+    def params(sizes, scale=1.0):
+        out = {}
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+            out[f"W{i}"] = rng.normal(scale=scale, size=(a, b))
+            out[f"b{i}"] = rng.normal(scale=scale, size=b)
+        return out
+
+    return [
+        Case((rng.normal(size=(5, 3)), params((3, 4, 2)), ["relu", "sigmoid"]), "3 → 4 → 2, relu then sigmoid"),
+        Case((rng.normal(size=(4, 2)), params((2, 3, 3, 1)), ["tanh", "relu", "linear"]), "three layers"),
+        Case((rng.normal(size=(6, 4)), params((4, 5, 3)), ["relu", "softmax"]), "a softmax output"),
+        Case((rng.normal(size=(3, 2)), params((2, 1)), ["sigmoid"]), "a single layer"),
+        Case(
+            (rng.normal(size=(4, 3)), params((3,) * 12), ["tanh"] * 10 + ["softmax"]),
+            "eleven layers (W10 and W11 come after W9)",
+        ),
+    ]
+
+
+_ACTS = {
+    "relu": lambda z: np.maximum(z, 0.0),
+    "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),
+    "tanh": np.tanh,
+    "linear": lambda z: z,
+    "softmax": lambda z: (
+        np.exp(z - z.max(-1, keepdims=True)) / np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True)
+    ),
+}
+
+
+def _stack(X, params, activations, *, order=None, skip_last=False, bias=True, same=False):
+    """Wrong (or right) loops over the layers, one switch per classic mistake."""
+    names = order(params) if order else [f"W{i}" for i in range(1, len(activations) + 1)]
+    A = X
+    for i, name in enumerate(names):
+        Z = A @ params[name] + (params["b" + name[1:]] if bias else 0.0)
+        act = activations[0] if same else activations[i]
+        A = Z if (skip_last and i == len(names) - 1) else _ACTS[act](Z)
+    return A
+
+
+register(
+    "forward_layers",
+    chapter=CHAPTER,
+    reference=forward_layers_reference,
+    cases=_stack_cases,
+    arg_names=("X", "params", "activations"),
+    mistakes=[
+        Mistake(
+            "last activation skipped",
+            lambda X, p, a: _stack(X, p, a, skip_last=True),
+            "You returned the last layer's weighted sums Z; apply its activation too.",
+        ),
+        Mistake(
+            "one activation for every layer",
+            lambda X, p, a: _stack(X, p, a, same=True),
+            "Each layer has its own activation: use activations[l - 1] for layer l.",
+        ),
+        Mistake(
+            "no biases",
+            lambda X, p, a: _stack(X, p, a, bias=False),
+            "Each layer adds its bias vector b_l after the matrix product.",
+        ),
+        Mistake(
+            "layers in sorted-string order",
+            lambda X, p, a: _stack(X, p, a, order=lambda p: sorted(k for k in p if k.startswith("W"))),
+            "Sorting the names as strings puts W10 before W2; loop over l = 1, 2, …, L and build the names f'W{l}'.",
+        ),
+    ],
+)

@@ -309,3 +309,60 @@ register(
         ),
     ],
 )
+
+
+# categorical_cross_entropy_from_logits: a multi-step exercise (the log-sum-exp trick)
+
+
+def _cce_logits_cases(rng: np.random.Generator) -> list[Case]:
+    onehot = np.eye(4)[[0, 3, 1, 1, 2]]
+    return [
+        Case((onehot, rng.normal(size=(5, 4))), "ordinary logits"),
+        Case((np.eye(3)[[0, 2]], np.array([[50.0, 0.0, -50.0], [50.0, 0.0, -50.0]])), "a confident mistake"),
+        Case((np.eye(3)[[0, 2]], np.array([[1e4, 0.0, -1e4], [2.0, 1.0, 1e4]])), "logits of ±10⁴"),
+        Case((np.eye(2)[[1]], np.array([[-1e4, -1e4 + 1.0]])), "every logit very negative"),
+        Case((np.full((2, 3), 1 / 3), rng.normal(size=(2, 3))), "soft labels"),
+    ]
+
+
+def _cce_naive(t, z):
+    p = np.exp(z) / np.exp(z).sum(-1, keepdims=True)
+    return float(np.mean(-np.sum(t * np.log(p), axis=-1)))
+
+
+def _logsumexp(z):
+    mx = z.max(-1, keepdims=True)
+    return mx + np.log(np.exp(z - mx).sum(-1, keepdims=True))
+
+
+register(
+    "categorical_cross_entropy_from_logits",
+    chapter=CHAPTER,
+    reference=ref.categorical_cross_entropy_from_logits,
+    cases=_cce_logits_cases,
+    arg_names=("y_true_onehot", "logits"),
+    mistakes=[
+        Mistake(
+            "softmax then log, no shift",
+            _cce_naive,
+            "exp(1e4) overflows: subtract each row's largest logit before exponentiating (the log-sum-exp trick).",
+        ),
+        Mistake(
+            "log-sum-exp forgotten",
+            lambda t, z: float(np.mean(-np.sum(t * z, axis=-1))),
+            "log softmax(z)_k is z_k minus the log-sum-exp of the row, not z_k alone.",
+        ),
+        Mistake(
+            "sum over samples",
+            lambda t, z: float(np.sum(-np.sum(t * (z - _logsumexp(z)), axis=-1))),
+            "Average over the samples (rows) rather than summing them.",
+        ),
+        Mistake(
+            "max subtracted but not added back",
+            lambda t, z: float(
+                np.mean(-np.sum(t * (z - np.log(np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True))), axis=-1))
+            ),
+            "After log Σ exp(z − max), add the max back: log Σ exp(z) = max + log Σ exp(z − max).",
+        ),
+    ],
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib import datasets, initializers, losses, metrics
+from course_lib import datasets, initializers, losses, metrics, network
 from course_lib.checks._core import Case, Mistake, register
 
 CHAPTER = 'Chapter 9, "Training a network end to end"'
@@ -343,6 +343,70 @@ register(
             "rows normalised",
             _cm_row_normalised,
             "Return the raw counts; dividing each row by its total is a separate (optional) step for the plot.",
+        ),
+    ],
+)
+
+
+# two_layer_gradients: a multi-step exercise (the whole backward pass of the training loop)
+
+
+def _two_layer_cases(rng: np.random.Generator) -> list[Case]:
+    def case(m, n, h, k, scale=1.0):
+        params = {
+            "W1": rng.normal(scale=scale, size=(n, h)),
+            "b1": rng.normal(scale=scale, size=h),
+            "W2": rng.normal(scale=scale, size=(h, k)),
+            "b2": rng.normal(scale=scale, size=k),
+        }
+        return rng.normal(size=(m, n)), np.eye(k)[rng.integers(0, k, size=m)], params
+
+    return [
+        Case(case(5, 4, 3, 3), "5 samples, 4 → 3 → 3"),
+        Case(case(1, 2, 4, 2), "one sample"),
+        Case(case(8, 3, 6, 5, scale=2.0), "larger weights: many ReLUs off"),
+        Case(case(6, 5, 2, 4), "a narrow hidden layer"),
+    ]
+
+
+def _two_layer(X, Y, p, *, mean=True, mask="relu", transpose_ok=True, bias_axis=0):
+    Z1 = X @ p["W1"] + p["b1"]
+    A1 = np.maximum(Z1, 0)
+    Z2 = A1 @ p["W2"] + p["b2"]
+    A2 = np.exp(Z2 - Z2.max(1, keepdims=True))
+    A2 /= A2.sum(1, keepdims=True)
+    dZ2 = (A2 - Y) / (len(X) if mean else 1)
+    dA1 = dZ2 @ p["W2"].T
+    dZ1 = {"relu": dA1 * (Z1 > 0), "none": dA1, "sigmoid": dA1 * A1 * (1 - A1)}[mask]
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(bias_axis), "W2": A1.T @ dZ2, "b2": dZ2.sum(bias_axis)}
+
+
+register(
+    "two_layer_gradients",
+    chapter=CHAPTER,
+    reference=network.two_layer_gradients,
+    cases=_two_layer_cases,
+    arg_names=("X", "Y", "params"),
+    mistakes=[
+        Mistake(
+            "no ReLU mask",
+            lambda X, Y, p: _two_layer(X, Y, p, mask="none"),
+            "On the way back through the hidden layer, multiply by ReLU's slope: 1 where Z1 > 0, 0 elsewhere.",
+        ),
+        Mistake(
+            "sigmoid's slope for a ReLU layer",
+            lambda X, Y, p: _two_layer(X, Y, p, mask="sigmoid"),
+            "The hidden layer is ReLU: its slope is [Z1 > 0], not A1(1 − A1).",
+        ),
+        Mistake(
+            "not averaged",
+            lambda X, Y, p: _two_layer(X, Y, p, mean=False),
+            "The loss is a *mean* over the batch: divide the output error A2 − Y by m.",
+        ),
+        Mistake(
+            "error with the wrong sign",
+            lambda X, Y, p: {k: -v for k, v in _two_layer(X, Y, p).items()},
+            "The output error is prediction minus target, (A2 − Y) / m; with Y − A2 every gradient points uphill.",
         ),
     ],
 )
