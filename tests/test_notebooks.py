@@ -128,6 +128,14 @@ def test_hints_are_tiered_and_never_give_the_solution_code(path):
             assert line not in text, f"{label}: a hint contains the solution's code {line!r}"
 
 
+@pytest.mark.parametrize("path", BOOK, ids=lambda p: p.name)
+def test_no_notebook_validates_on_its_test_set(path):
+    """Tuning against the test set makes its score optimistic: validate on data carved from the training set."""
+    code = "\n".join(c.source for c in _code_cells(path))
+    found = re.search(r"validation_data\s*=\s*\(\s*\w*test", code, re.IGNORECASE)
+    assert found is None, f"{path.name}: {found.group(0)!r}; use validation_split or a validation set"
+
+
 ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
 HAND_NUMBERED = re.compile(r"\b(chapters?|sections?|exercises?|parts?)\s+\d+(\.\d+)?\b", re.IGNORECASE)
 

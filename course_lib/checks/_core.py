@@ -163,9 +163,13 @@ def get(exercise_id: str) -> Exercise:
     try:
         return _REGISTRY[exercise_id]
     except (KeyError, TypeError):
-        close = difflib.get_close_matches(str(exercise_id), list(_REGISTRY), n=3)
-        also = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-        raise KeyError(f"there is no exercise called {exercise_id!r}.{also}") from None
+        raise KeyError(_unknown_id(exercise_id)) from None
+
+
+def _unknown_id(exercise_id) -> str:
+    close = difflib.get_close_matches(str(exercise_id), list(_REGISTRY), n=3)
+    also = f" Did you mean {', '.join(map(repr, close))}?" if close else " checks.exercises() lists them all."
+    return f"There is no exercise called {exercise_id!r}.{also}"
 
 
 # --------------------------------------------------------------------------
@@ -442,9 +446,7 @@ def _usage_error(exercise_id, func) -> Result | None:
             f"❌ The first argument must be an exercise id (a string such as 'sigmoid'), got {_type_name(exercise_id)}.",
         )
     if exercise_id not in _REGISTRY:
-        close = difflib.get_close_matches(exercise_id, list(_REGISTRY), n=3)
-        also = f" Did you mean {', '.join(map(repr, close))}?" if close else " checks.exercises() lists them all."
-        return Result(exercise_id, "error", f"❌ There is no exercise called {exercise_id!r}.{also}")
+        return Result(exercise_id, "error", f"❌ {_unknown_id(exercise_id)}")
     return None
 
 

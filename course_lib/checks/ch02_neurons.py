@@ -170,10 +170,6 @@ def _accuracy_cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-def _sig_stable(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
 register(
     "neuron_accuracy",
     chapter=CHAPTER,
@@ -183,27 +179,27 @@ register(
     mistakes=[
         Mistake(
             "strict threshold",
-            lambda X, y, w, b: float(np.mean((_sig_stable(X @ w + b) > 0.5) == (y == 1))),
+            lambda X, y, w, b: float(np.mean((_sig(X @ w + b) > 0.5) == (y == 1))),
             "An output of exactly 0.5 sits on the boundary; the chapter reads it as class 1, so compare with >= 0.5.",
         ),
         Mistake(
             "no bias",
-            lambda X, y, w, b: float(np.mean((_sig_stable(X @ w) >= 0.5) == (y == 1))),
+            lambda X, y, w, b: float(np.mean((_sig(X @ w) >= 0.5) == (y == 1))),
             "The neuron's weighted sum includes the bias b.",
         ),
         Mistake(
             "count instead of fraction",
-            lambda X, y, w, b: float(np.sum((_sig_stable(X @ w + b) >= 0.5) == (y == 1))),
+            lambda X, y, w, b: float(np.sum((_sig(X @ w + b) >= 0.5) == (y == 1))),
             "Return the fraction of correct samples (between 0 and 1), not their number: divide by m, or take a mean.",
         ),
         Mistake(
             "error rate",
-            lambda X, y, w, b: float(np.mean((_sig_stable(X @ w + b) >= 0.5) != (y == 1))),
+            lambda X, y, w, b: float(np.mean((_sig(X @ w + b) >= 0.5) != (y == 1))),
             "That is the fraction of *mistakes*; the accuracy counts the samples where prediction and label agree.",
         ),
         Mistake(
             "threshold at 0 on the output",
-            lambda X, y, w, b: float(np.mean((_sig_stable(X @ w + b) >= 0.0) == (y == 1))),
+            lambda X, y, w, b: float(np.mean((_sig(X @ w + b) >= 0.0) == (y == 1))),
             "The sigmoid's output is always above 0; threshold the output at 0.5 (or, equivalently, z at 0).",
         ),
     ],

@@ -300,10 +300,6 @@ def _chain_cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-def _s(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
 def _chain(factor):
     """A chain-rule product whose per-unit factor is ``factor(w, s, z)`` (wrong versions of the right one)."""
 
@@ -311,7 +307,7 @@ def _chain(factor):
         a, total = x, 1.0
         for _ in range(layers):
             z = w * a - w / 2
-            s = float(_s(z))
+            s = float(_sigmoid(z))
             total *= factor(w, s, z)
             a = s
         return total
@@ -346,7 +342,7 @@ register(
         ),
         Mistake(
             "z without the bias",
-            _chain(lambda w, s, z: w * float(_s(z + w / 2)) * (1 - float(_s(z + w / 2)))),
+            _chain(lambda w, s, z: w * float(_sigmoid(z + w / 2)) * (1 - float(_sigmoid(z + w / 2)))),
             "Each unit computes z = w·a − w/2: include the −w/2 before taking the slope.",
         ),
     ],
