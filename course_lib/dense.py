@@ -2,9 +2,9 @@
 
 Defined in: Chapter 9, "Training a network end to end".
 
-The layer protocol every from-scratch layer follows: ``build(n_in, rng, dtype)``
-creates ``params``; ``forward(X)`` remembers what ``backward`` needs;
-``backward(dA)`` fills ``grads`` (same keys as ``params``) and returns ``dX``.
+It follows the layer protocol of :mod:`course_lib.layer`: ``build(input_shape,
+rng, dtype)`` creates ``params``; ``forward(X)`` remembers what ``backward``
+needs; ``backward(dA)`` fills ``grads`` (same keys as ``params``) and returns ``dX``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from course_lib._validation import check_whole
 from course_lib.activations import FORMULAS
 from course_lib.backprop import dense_backward
 from course_lib.initializers import glorot_limit
+from course_lib.layer import Layer
 
 ACTIVATIONS = (None, "linear", "relu", "sigmoid", "tanh", "softmax")
 
@@ -24,7 +25,7 @@ ACTIVATIONS = (None, "linear", "relu", "sigmoid", "tanh", "softmax")
 INITIALIZERS = ("glorot_uniform", "he_normal", "zeros", "constant")
 
 
-class Dense:
+class Dense(Layer):
     """A fully connected layer ``A = activation(X @ W + b)``, named like ``keras.layers.Dense``.
 
     Defined in: Chapter 9, "Training a network end to end".
@@ -54,6 +55,7 @@ class Dense:
         kernel_initializer: str = "glorot_uniform",
         constant_value=0.05,
     ):
+        super().__init__()
         self.units = check_whole(units, "units")
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose one of {ACTIVATIONS}")
@@ -67,23 +69,25 @@ class Dense:
         self.use_bias = use_bias
         self.kernel_initializer = kernel_initializer
         self.constant_value = float(constant_value)
-        self.params: dict[str, np.ndarray] = {}
-        self.grads: dict[str, np.ndarray] = {}
         self._f, self._df = FORMULAS[activation or "linear"]
         self._cache: tuple = ()
-
-    @property
-    def built(self) -> bool:
-        return bool(self.params)
 
     @property
     def n_in(self) -> int:
         return self.params["W"].shape[0]
 
-    def build(self, n_in: int, rng: np.random.Generator, dtype="float32") -> None:
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        if len(input_shape) != 1:
+            raise ValueError(
+                f"Dense needs flat inputs of shape (n_in,), got samples of shape {input_shape}: put a Flatten() before it"
+            )
+        return (self.units,)
+
+    def build(self, input_shape, rng: np.random.Generator, dtype="float32") -> None:
         """Create the kernel ``W (n_in, units)`` with the layer's initialiser and (unless
         ``use_bias=False``) a zero bias ``b (units,)``."""
-        shape = (check_whole(n_in, "n_in"), self.units)
+        super().build(input_shape, rng, dtype)
+        shape = (self.input_shape[0], self.units)
         if self.kernel_initializer == "glorot_uniform":
             limit = glorot_limit(*shape)
             W = rng.uniform(-limit, limit, size=shape)
@@ -136,9 +140,6 @@ class Dense:
             dX, dW, db = None, X.T @ dZ, dZ.sum(axis=0)
         self.grads = {"W": dW, "b": db} if self.use_bias else {"W": dW}
         return dX
-
-    def count_params(self) -> int:
-        return sum(p.size for p in self.params.values())
 
     def __repr__(self) -> str:
         bias = "" if self.use_bias else ", use_bias=False"

@@ -143,7 +143,7 @@ class Sequential(Network):
         last = self.layers[-1]
         if loss == "categorical_crossentropy" and last.activation != "softmax":
             raise ValueError("loss='categorical_crossentropy' needs a softmax output layer")
-        if loss == "binary_crossentropy" and (last.activation != "sigmoid" or last.units != 1):
+        if loss == "binary_crossentropy" and (last.activation != "sigmoid" or getattr(last, "units", 0) != 1):
             raise ValueError("loss='binary_crossentropy' needs an output layer Dense(1, activation='sigmoid')")
         metrics = [] if metrics is None else metrics
         if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
@@ -176,7 +176,7 @@ class Sequential(Network):
 
     def _targets(self, y, m: int) -> np.ndarray:
         """The targets as a float array shaped like the output ``(m, k)``."""
-        k = self.layers[-1].units
+        k = self.layers[-1].output_shape[-1]
         if y is None or isinstance(y, (str, bytes)):
             raise ValueError(f"y must be an array of {m} targets, got {y!r}")
         arr = np.asarray(y)

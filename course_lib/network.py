@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib._validation import as_float_array, check_shape, check_whole
-from course_lib.dense import Dense
+from course_lib.layer import Layer, as_shape
 
 
 def two_layer_gradients(X, Y, params) -> dict:
@@ -55,20 +55,12 @@ class Network:
     Defined in: Chapter 9, "Training a network end to end".
     """
 
-    def __init__(self, layers=None, input_dim: int | None = None, seed: int = 0, dtype="float32"):
+    def __init__(self, layers=None, input_dim=None, seed: int = 0, dtype="float32", input_shape=None):
         layers = [] if layers is None else list(layers)
         for layer in layers:
             self._check_layer(layer)
         self.seed = check_whole(seed, "seed", minimum=0)
-        if (
-            isinstance(dtype, str)
-            and dtype not in ("float32", "float64")
-            or np.dtype(dtype)
-            not in (
-                np.float32,
-                np.float64,
-            )
-        ):
+        if str(dtype) not in ("float32", "float64", "<class 'numpy.float32'>", "<class 'numpy.float64'>"):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
         self.layers = layers
         self.dtype = np.dtype(dtype)
@@ -76,37 +68,44 @@ class Network:
         self.loss = None
         self.metrics: tuple[str, ...] = ()
         self.params: dict[str, np.ndarray] = {}
+        self.input_shape: tuple[int, ...] | None = None
         self._shuffle_rng = np.random.default_rng([self.seed, 1])
-        if input_dim is not None:
-            self.build(input_dim)
+        if input_dim is not None and input_shape is not None:
+            raise ValueError("pass input_dim (flat inputs) or input_shape (e.g. images), not both")
+        if input_dim is not None or input_shape is not None:
+            self.build(input_dim if input_shape is None else input_shape)
 
     @staticmethod
     def _check_layer(layer) -> None:
-        if not isinstance(layer, Dense):
+        if not isinstance(layer, Layer):
             kind = type(layer).__module__.split(".")[0]
             extra = " (a Keras layer cannot be mixed into a course_lib model)" if kind == "keras" else ""
-            raise ValueError(f"layers must be course_lib Dense layers, got {layer!r}{extra}")
+            raise ValueError(f"layers must be course_lib layers (Dense, Conv2D, ...), got {layer!r}{extra}")
 
     def add(self, layer) -> None:
         """Append ``layer`` on top of the stack, like Keras' ``Sequential.add``."""
         self._check_layer(layer)
         self.layers.append(layer)
         if self.built:
-            layer.build(self.layers[-2].units, np.random.default_rng([self.seed, len(self.layers)]), self.dtype)
+            layer.build(self.layers[-2].output_shape, np.random.default_rng([self.seed, len(self.layers)]), self.dtype)
             self._collect_params()
 
     @property
     def built(self) -> bool:
         return bool(self.layers) and all(layer.built for layer in self.layers)
 
-    def build(self, input_dim: int) -> None:
-        """Create every layer's weights (from the model's seed) for ``input_dim`` input features."""
+    def build(self, input_shape) -> None:
+        """Create every layer's weights (from the model's seed) for samples of shape ``input_shape``.
+
+        An int ``n`` means flat samples of ``n`` features; images are ``(H, W, C)``.
+        """
         self._require_layers()
         rng = np.random.default_rng(self.seed)
-        n_in = check_whole(input_dim, "input_dim")
+        shape = as_shape(input_shape)
+        self.input_shape = shape
         for layer in self.layers:
-            layer.build(n_in, rng, self.dtype)
-            n_in = layer.units
+            layer.build(shape, rng, self.dtype)
+            shape = layer.output_shape
         self._collect_params()
 
     def _collect_params(self) -> None:
@@ -117,7 +116,7 @@ class Network:
 
     def _require_layers(self) -> None:
         if not self.layers:
-            raise RuntimeError("the model has no layers yet: pass a list of Dense layers or call add()")
+            raise RuntimeError("the model has no layers yet: pass a list of layers or call add()")
 
     def _require_built(self) -> None:
         self._require_layers()
@@ -147,7 +146,7 @@ class Network:
             target[...] = new  # in place: the optimiser keeps tracking the same arrays
 
     def count_params(self) -> int:
-        """Number of trainable numbers: Σ (n_in·units + units) over the layers."""
+        """Number of trainable numbers, summed over the layers."""
         self._require_built()
         return sum(layer.count_params() for layer in self.layers)
 
@@ -156,19 +155,25 @@ class Network:
         self._require_built()
         lines = [f"{'Layer':<28}{'Output shape':<18}{'Param #':>10}", "=" * 56]
         for i, layer in enumerate(self.layers, start=1):
-            name = f"dense_{i} ({layer.activation or 'linear'})"
-            lines.append(f"{name:<28}{f'(None, {layer.units})':<18}{layer.count_params():>10,}")
+            kind = type(layer).__name__.lower()
+            name = f"{kind}_{i}" + (f" ({layer.activation})" if layer.activation else "")
+            shape = "(None, " + ", ".join(map(str, layer.output_shape)) + ")"
+            lines.append(f"{name:<28}{shape:<18}{layer.count_params():>10,}")
         lines += ["=" * 56, f"Total params: {self.count_params():,}  (dtype {self.dtype.name})"]
         print("\n".join(lines))
 
     def _check_X(self, X) -> np.ndarray:
         self._require_layers()
-        X = as_float_array(X, "X", ndim=2)
-        if not self.built:
-            self.build(X.shape[1])
-        n_in = self.layers[0].n_in
-        if X.shape[1] != n_in:
-            raise ValueError(f"X must have shape (m, {n_in}) for this model, got {X.shape}")
+        if self.built:
+            X = as_float_array(X, "X", ndim=1 + len(self.input_shape))
+        else:
+            X = as_float_array(X, "X")
+            if X.ndim < 2:
+                raise ValueError(f"X must be a batch, one sample per row: at least 2-D, got shape {X.shape}")
+            self.build(X.shape[1:])
+        if X.shape[1:] != self.input_shape:
+            wanted = ", ".join(map(str, self.input_shape))
+            raise ValueError(f"X must have shape (m, {wanted}) for this model, got {X.shape}")
         return np.ascontiguousarray(X, dtype=self.dtype)
 
     def _forward(self, X: np.ndarray) -> np.ndarray:

@@ -231,7 +231,7 @@ def test_bad_layers_and_models_are_rejected():
         Dense(0)
     with pytest.raises(ValueError, match="kernel_initializer"):
         Dense(3, kernel_initializer="orthogonal")
-    with pytest.raises(ValueError, match="Dense layers"):
+    with pytest.raises(ValueError, match="course_lib layers"):
         Sequential([3])
     with pytest.raises(RuntimeError, match="no layers"):
         Sequential().predict(np.zeros((2, 2)))
