@@ -201,6 +201,72 @@ def import_time(statement: str, repeats: int = 5) -> tuple[float, bool]:
     return statistics.median(times), loads_tf
 
 
+def conv_benchmarks() -> dict:
+    """conv2d forward + backward against TensorFlow (32×28×28×8 input, 3×3×8×16 kernel, float32), and one
+    epoch of a small CNN (Conv2D(8, 3, relu) → MaxPooling2D → Flatten → Dense(10)) on the MNIST subset
+    against the same model in Keras."""
+    import keras
+    import tensorflow as tf
+
+    from course_lib import conv, datasets, optim
+    from course_lib.conv_layers import Conv2D, Flatten, MaxPooling2D
+    from course_lib.dense import Dense
+    from course_lib.model import Sequential
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(32, 28, 28, 8)).astype(np.float32)
+    W = rng.normal(size=(3, 3, 8, 16)).astype(np.float32)
+    b = np.zeros(16, np.float32)
+    dY = rng.normal(size=(32, 26, 26, 16)).astype(np.float32)
+
+    def ours():
+        start = time.perf_counter()
+        conv.conv2d(X, W, b)
+        conv.conv2d_backward(dY, X, W)
+        return time.perf_counter() - start
+
+    Xt, Wt, dYt = tf.constant(X), tf.Variable(W), tf.constant(dY)
+
+    def theirs():
+        start = time.perf_counter()
+        with tf.GradientTape() as tape:
+            tape.watch(Xt)
+            Y = tf.nn.conv2d(Xt, Wt, 1, "VALID") + b
+        tape.gradient(Y, [Xt, Wt], output_gradients=dYt)
+        return time.perf_counter() - start
+
+    theirs()
+    t_ours, t_tf = statistics.median(ours() for _ in range(7)), statistics.median(theirs() for _ in range(7))
+
+    X_train, _, y_train, _ = datasets.load_mnist_subset(test_size=0.2, seed=0)
+    images = X_train.reshape(-1, 28, 28, 1).astype(np.float32)
+
+    def cnn_epoch():
+        model = Sequential(
+            [Conv2D(8, 3, activation="relu"), MaxPooling2D(), Flatten(), Dense(10, activation="softmax")]
+        )
+        model.compile(optimizer=optim.Adam(learning_rate=1e-3), loss="categorical_crossentropy")
+        return model.fit(images, y_train, epochs=1, batch_size=BATCH, verbose=0).fit_seconds
+
+    keras.utils.set_random_seed(0)
+    k = keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Conv2D(8, 3, activation="relu"), keras.layers.MaxPooling2D(),
+         keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+    )  # fmt: skip
+    k.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
+    k.fit(images, y_train, epochs=1, batch_size=BATCH, verbose=0)  # trace once
+    start = time.perf_counter()
+    k.fit(images, y_train, epochs=1, batch_size=BATCH, verbose=0)
+    t_keras = time.perf_counter() - start
+    t_cnn = statistics.median(cnn_epoch() for _ in range(2))
+    return {
+        "conv2d_fwd_bwd_s": t_ours,
+        "conv2d_fwd_bwd_vs_tf": t_ours / t_tf,
+        "cnn_epoch_s": t_cnn,
+        "cnn_fit_vs_keras": t_cnn / t_keras,
+    }
+
+
 def main() -> None:
     X_train, X_test, y_train, y_test = _data()
 
@@ -236,6 +302,9 @@ def main() -> None:
     mnist = mnist_benchmarks()
     print("setup: MNIST subset (4,000 train), 784-256-128-10 relu/softmax, Adam, float32, batch 32, 3 epochs")
     for name, value in mnist.items():
+        print(f"{name}: {value:.{4 if name.endswith('_s') else 2}f}")
+    print("setup: conv2d 32x28x28x8 * 3x3x8x16 float32; CNN Conv2D(8)-MaxPool-Flatten-Dense(10), MNIST subset, 1 epoch")
+    for name, value in conv_benchmarks().items():
         print(f"{name}: {value:.{4 if name.endswith('_s') else 2}f}")
     print(f"import_course_lib_s: {imp:.3f}")
     print(f"import_course_lib_checks_s: {imp_checks:.3f}")

@@ -10,8 +10,9 @@ over the image without being flipped.
 The computation is **im2col**: every ``kh × kw × C_in`` window of the (padded)
 image becomes one row of a matrix, so the whole convolution is a single
 matrix product with the kernel reshaped to ``(kh·kw·C_in, C_out)``.  The
-backward pass is the same product transposed (for ``dW``) and a scatter-add
-of the rows back to their windows (for ``dX``).
+backward pass is the same product transposed (for ``dW``) and, for ``dX``,
+each kernel position sending its share of the error back to the pixels it
+read.
 """
 
 from __future__ import annotations
@@ -63,25 +64,31 @@ def _padded(X: np.ndarray, kh: int, kw: int, stride: int, padding: str) -> np.nd
 
 
 def im2col(X, kh: int, kw: int, stride: int = 1, padding: str = "valid") -> np.ndarray:
-    """Every window of ``X (m, H, W, C)`` as a row: shape ``(m, H', W', C·kh·kw)`` (a copy).
+    """Every window of ``X (m, H, W, C)`` as a row: shape ``(m, H', W', kh·kw·C)`` (a copy).
 
     Defined in: Chapter 11, "Convolutional networks".
 
-    Entry order within a row is (channel, row in window, column in window),
-    the order :func:`kernel_matrix` uses for the kernel.
+    Entry order within a row is (row in window, column in window, channel) —
+    the order of the HWIO kernel's first three axes, so the kernel becomes
+    the matrix ``W.reshape(kh·kw·C, C_out)`` (:func:`kernel_matrix`).  The
+    rows are built from the ``kh·kw`` shifted, strided views of the image,
+    one block of channels at a time.
     """
     X = as_float_array(X, "X", ndim=4)
     stride, padding = _check_geometry(stride, padding)
     Xp = _padded(X, kh, kw, stride, padding)
     if Xp.shape[1] < kh or Xp.shape[2] < kw:
         raise ValueError(f"a {kh}×{kw} kernel does not fit in images of size {X.shape[1]}×{X.shape[2]}")
-    windows = sliding_window_view(Xp, (kh, kw), axis=(1, 2))[:, ::stride, ::stride]  # (m, H', W', C, kh, kw)
-    return windows.reshape(*windows.shape[:3], -1)
+    Ho, Wo = (Xp.shape[1] - kh) // stride + 1, (Xp.shape[2] - kw) // stride + 1
+    shifted = [
+        Xp[:, i : i + stride * Ho : stride, j : j + stride * Wo : stride, :] for i in range(kh) for j in range(kw)
+    ]
+    return np.concatenate(shifted, axis=-1)
 
 
 def kernel_matrix(W: np.ndarray) -> np.ndarray:
-    """The HWIO kernel ``(kh, kw, C_in, C_out)`` as the matrix ``(C_in·kh·kw, C_out)`` that multiplies :func:`im2col`."""
-    return W.transpose(2, 0, 1, 3).reshape(-1, W.shape[3])
+    """The HWIO kernel ``(kh, kw, C_in, C_out)`` as the matrix ``(kh·kw·C_in, C_out)`` that multiplies :func:`im2col`."""
+    return W.reshape(-1, W.shape[3])
 
 
 def _check_conv(X, W, b):
@@ -136,17 +143,18 @@ def conv2d_backward_from_cols(dY, x_shape, cols, W, stride: int, padding: str):
     kh, kw, _, C_out = W.shape
     Ho, Wo = dY.shape[1], dY.shape[2]
     dY2 = dY.reshape(-1, C_out)
-    dW = (cols.reshape(-1, cols.shape[-1]).T @ dY2).reshape(C, kh, kw, C_out).transpose(1, 2, 0, 3)
+    dW = (cols.reshape(-1, cols.shape[-1]).T @ dY2).reshape(W.shape)
     db = dY2.sum(axis=0)
-    dcols = (dY2 @ kernel_matrix(W).T).reshape(m, Ho, Wo, C, kh, kw)
     if padding == "same":
         (top, bottom), (left, right) = same_padding(H, kh, stride), same_padding(Wd, kw, stride)
     else:
         top = bottom = left = right = 0
-    dXp = np.zeros((m, H + top + bottom, Wd + left + right, C), dtype=dY.dtype)
-    for i in range(kh):  # every kernel position adds its share back to the pixels it read
+    dXp = np.zeros((m, H + top + bottom, Wd + left + right, C), dtype=np.result_type(dY, W))
+    for i in range(kh):  # every kernel position sends dY · W[i, j]ᵀ back to the pixels it read
         for j in range(kw):
-            dXp[:, i : i + stride * Ho : stride, j : j + stride * Wo : stride, :] += dcols[..., i, j]
+            dXp[:, i : i + stride * Ho : stride, j : j + stride * Wo : stride, :] += (dY2 @ W[i, j].T).reshape(
+                m, Ho, Wo, C
+            )
     return dXp[:, top : top + H, left : left + Wd, :], dW, db
 
 

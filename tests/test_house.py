@@ -28,12 +28,6 @@ def test_concept_modules_hold_no_drawing_code_and_stay_small(path):
     assert lines <= LONGER.get(path.name, LINE_LIMIT), f"{path.name} has {lines} lines: split it by idea"
 
 
-def test_every_chapter_with_drawings_has_a_figures_module():
-    figures = {p.stem for p in (PACKAGE / "figures").glob("ch*.py")}
-    checks = {p.stem[:4] for p in (PACKAGE / "checks").glob("ch*.py")}
-    assert checks - {"ch01"} <= figures | {"ch01"}
-
-
 def test_importing_the_package_loads_neither_tensorflow_nor_matplotlib():
     code = (
         "import sys, course_lib, course_lib.checks, course_lib.model, course_lib.descent;"

@@ -1,0 +1,194 @@
+"""Exercises of Chapter 11, "Convolutional networks" (NHWC images, HWIO kernels, as TensorFlow)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib import conv as ref
+from course_lib.checks._core import Case, Mistake, register
+
+CHAPTER = 'Chapter 11, "Convolutional networks"'
+
+
+def _conv_cases(rng: np.random.Generator) -> list[Case]:
+    def case(m, H, W, kh, C, Co, stride, padding):
+        return (rng.normal(size=(m, H, W, C)), rng.normal(size=(kh, kh, C, Co)), rng.normal(size=Co), stride, padding)
+
+    return [
+        Case(case(2, 6, 7, 3, 1, 2, 1, "valid"), "one channel in, two out, 'valid'"),
+        Case(case(1, 7, 7, 3, 3, 4, 2, "valid"), "three channels, stride 2"),
+        Case(case(2, 5, 6, 3, 2, 3, 1, "same"), "'same' padding, odd kernel"),
+        Case(case(1, 6, 6, 2, 2, 2, 1, "same"), "'same' padding, even kernel: the extra row goes at the bottom"),
+        Case(case(2, 7, 8, 3, 2, 2, 2, "same"), "'same' padding with stride 2"),
+        Case(case(1, 4, 4, 1, 3, 5, 1, "valid"), "a 1×1 kernel mixes channels only"),
+    ]
+
+
+def _loops(X, W, b, stride, padding, flip=False, pad_before_extra=False, no_bias=False, transpose_kernel=False):
+    """A deliberately plain loop implementation, with one switch per classic mistake."""
+    kh, kw, _, Co = W.shape
+    if flip:
+        W = W[::-1, ::-1]
+    if transpose_kernel:
+        W = W.transpose(1, 0, 2, 3)
+    if padding == "same":
+        (t, bo), (le, r) = ref.same_padding(X.shape[1], kh, stride), ref.same_padding(X.shape[2], kw, stride)
+        if pad_before_extra:
+            t, bo, le, r = bo, t, r, le
+        X = np.pad(X, ((0, 0), (t, bo), (le, r), (0, 0)))
+    Ho, Wo = (X.shape[1] - kh) // stride + 1, (X.shape[2] - kw) // stride + 1
+    Y = np.zeros((X.shape[0], Ho, Wo, Co))
+    for i in range(Ho):
+        for j in range(Wo):
+            patch = X[:, i * stride : i * stride + kh, j * stride : j * stride + kw, :]
+            Y[:, i, j, :] = np.tensordot(patch, W, axes=([1, 2, 3], [0, 1, 2]))
+    return Y if no_bias else Y + b
+
+
+register(
+    "conv2d",
+    chapter=CHAPTER,
+    reference=ref.conv2d,
+    cases=_conv_cases,
+    arg_names=("X", "W", "b", "stride", "padding"),
+    atol=1e-5,  # sums of up to 36 products of size ~1: float32 answers are good to about 1e-6
+    mistakes=[
+        Mistake(
+            "kernel flipped",
+            lambda X, W, b, s, p: _loops(X, W, b, s, p, flip=True),
+            "Deep-learning 'convolution' is a cross-correlation: slide the kernel as it is, without flipping it.",
+        ),
+        Mistake(
+            "no bias",
+            lambda X, W, b, s, p: _loops(X, W, b, s, p, no_bias=True),
+            "Add each output channel's bias b[c] to every position of that channel.",
+        ),
+        Mistake(
+            "odd padding pixel on the wrong side",
+            lambda X, W, b, s, p: _loops(X, W, b, s, p, pad_before_extra=True),
+            "When the padding is odd, TensorFlow puts the extra row at the bottom and the extra column on the right.",
+        ),
+        Mistake(
+            "kernel rows and columns swapped",
+            lambda X, W, b, s, p: _loops(X, W, b, s, p, transpose_kernel=True),
+            "W[i, j] multiplies the pixel i rows down and j columns right of the window's corner (HWIO order).",
+        ),
+    ],
+)
+
+
+def _backward_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for (X, W, _, stride, padding), label in [(c.args, c.label) for c in _conv_cases(rng)]:
+        Y = ref.conv2d(X, W, None, stride, padding)
+        cases.append(Case((rng.normal(size=Y.shape), X, W, stride, padding), label))
+    return cases
+
+
+def _backward_loops(dY, X, W, stride, padding):
+    """conv2d's gradients by plain loops over the output positions (an independent implementation)."""
+    kh, kw = W.shape[:2]
+    H, Wd = X.shape[1:3]
+    top = left = 0
+    if padding == "same":
+        (top, bottom), (left, right) = ref.same_padding(H, kh, stride), ref.same_padding(Wd, kw, stride)
+        X = np.pad(X, ((0, 0), (top, bottom), (left, right), (0, 0)))
+    dXp, dW = np.zeros_like(X), np.zeros_like(W)
+    for i in range(dY.shape[1]):
+        for j in range(dY.shape[2]):
+            rows, cols = slice(i * stride, i * stride + kh), slice(j * stride, j * stride + kw)
+            dW += np.tensordot(X[:, rows, cols, :], dY[:, i, j, :], axes=([0], [0]))
+            dXp[:, rows, cols, :] += np.tensordot(dY[:, i, j, :], W, axes=([1], [3]))
+    return dXp[:, top : top + H, left : left + Wd, :], dW, dY.sum(axis=(0, 1, 2))
+
+
+def _backward_variant(dY, X, W, stride, padding, *, skip_dx=False, db_mean=False, dW_flip=False):
+    dX, dW, db = _backward_loops(dY, X, W, stride, padding)
+    if skip_dx:
+        dX = np.zeros_like(dX)
+    if db_mean:
+        db = dY.mean(axis=(0, 1, 2))
+    if dW_flip:
+        dW = dW[::-1, ::-1]
+    return dX, dW, db
+
+
+register(
+    "conv2d_backward",
+    chapter=CHAPTER,
+    reference=ref.conv2d_backward,
+    cases=_backward_cases,
+    arg_names=("dY", "X", "W", "stride", "padding"),
+    atol=1e-5,
+    mistakes=[
+        Mistake(
+            "dX not computed",
+            lambda *a: _backward_variant(*a, skip_dx=True),
+            "Every pixel a window read receives that window's share dY · Wᵀ; the layers below need dX.",
+        ),
+        Mistake(
+            "bias gradient averaged",
+            lambda *a: _backward_variant(*a, db_mean=True),
+            "dY is already ∂L/∂Y: db sums it over the batch and every position, it does not average.",
+        ),
+        Mistake(
+            "kernel gradient flipped",
+            lambda *a: _backward_variant(*a, dW_flip=True),
+            "dW[i, j] collects the pixels at offset (i, j) of every window times the error there: no flipping.",
+        ),
+    ],
+)
+
+
+def _pool_cases(rng: np.random.Generator) -> list[Case]:
+    return [
+        Case((rng.normal(size=(2, 4, 4, 1)), 2, None), "2×2 windows side by side"),
+        Case((rng.normal(size=(1, 7, 7, 3)), 2, None), "odd size: the last row and column are dropped"),
+        Case((rng.normal(size=(2, 6, 6, 2)), 3, 2), "overlapping 3×3 windows, stride 2"),
+        Case((-np.abs(rng.normal(size=(1, 4, 6, 2))), 2, None), "all values negative"),
+        Case((rng.normal(size=(1, 5, 5, 1)), 2, 1), "stride 1"),
+    ]
+
+
+def _pool(X, p, s, reduce=np.max, across_channels=False):
+    s = p if s is None else s
+    Ho, Wo = (X.shape[1] - p) // s + 1, (X.shape[2] - p) // s + 1
+    out = np.zeros((X.shape[0], Ho, Wo, X.shape[3]))
+    for i in range(Ho):
+        for j in range(Wo):
+            window = X[:, i * s : i * s + p, j * s : j * s + p, :]
+            out[:, i, j, :] = (
+                reduce(window, axis=(1, 2)) if not across_channels else reduce(window, axis=(1, 2, 3))[:, None]
+            )
+    return out
+
+
+register(
+    "max_pool2d",
+    chapter=CHAPTER,
+    reference=ref.max_pool2d,
+    cases=_pool_cases,
+    arg_names=("X", "pool_size", "stride"),
+    mistakes=[
+        Mistake(
+            "average pooling",
+            lambda X, p, s: _pool(X, p, s, np.mean),
+            "Max pooling keeps the largest value of each window, not the mean.",
+        ),
+        Mistake(
+            "max over channels too",
+            lambda X, p, s: _pool(X, p, s, across_channels=True),
+            "Pool each channel separately: take the maximum over the window's rows and columns only.",
+        ),
+        Mistake(
+            "absolute values",
+            lambda X, p, s: _pool(np.abs(X), p, s),
+            "Take the largest value, not the largest magnitude: −5 is smaller than 1.",
+        ),
+        Mistake(
+            "stride 1 always",
+            lambda X, p, s: _pool(X, p, 1),
+            "Without a stride argument the windows sit side by side: the stride defaults to pool_size.",
+        ),
+    ],
+)
