@@ -201,6 +201,43 @@ def import_time(statement: str, repeats: int = 5) -> tuple[float, bool]:
     return statistics.median(times), loads_tf
 
 
+def rnn_benchmark() -> tuple[float, float]:
+    """A SimpleRNN forward + backward (32 sequences of 50 steps, 8 features, 32 units, float32): course_lib's
+    rnn_forward + rnn_backward against keras.layers.SimpleRNN under tf.GradientTape."""
+    import keras
+    import tensorflow as tf
+
+    from course_lib import rnn
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(32, 50, 8)).astype(np.float32)
+    Wx, Wh = (rng.normal(scale=0.3, size=s).astype(np.float32) for s in ((8, 32), (32, 32)))
+    b, h0 = np.zeros(32, np.float32), np.zeros((32, 32), np.float32)
+    dH = rng.normal(size=(32, 50, 32)).astype(np.float32)
+
+    def ours():
+        start = time.perf_counter()
+        H = rnn.rnn_forward(X, h0, Wx, Wh, b)
+        rnn.rnn_backward(dH, X, H, h0, Wx, Wh)
+        return time.perf_counter() - start
+
+    layer = keras.layers.SimpleRNN(32, return_sequences=True)
+    layer.build((None, 50, 8))
+    layer.set_weights([Wx, Wh, b])
+    Xt, dHt = tf.constant(X), tf.constant(dH)
+
+    def theirs():
+        start = time.perf_counter()
+        with tf.GradientTape() as tape:
+            tape.watch(Xt)
+            H = layer(Xt)
+        tape.gradient(H, [Xt, *layer.trainable_variables], output_gradients=dHt)
+        return time.perf_counter() - start
+
+    theirs()
+    return statistics.median(ours() for _ in range(7)), statistics.median(theirs() for _ in range(7))
+
+
 def conv_benchmarks() -> dict:
     """conv2d forward + backward against TensorFlow (32×28×28×8 input, 3×3×8×16 kernel, float32), and one
     epoch of a small CNN (Conv2D(8, 3, relu) → MaxPooling2D → Flatten → Dense(10)) on the MNIST subset
@@ -259,7 +296,10 @@ def conv_benchmarks() -> dict:
     k.fit(images, y_train, epochs=1, batch_size=BATCH, verbose=0)
     t_keras = time.perf_counter() - start
     t_cnn = statistics.median(cnn_epoch() for _ in range(2))
+    rnn_ours, rnn_tf = rnn_benchmark()
     return {
+        "rnn_bptt_s": rnn_ours,
+        "rnn_bptt_vs_tf": rnn_ours / rnn_tf,
         "conv2d_fwd_bwd_s": t_ours,
         "conv2d_fwd_bwd_vs_tf": t_ours / t_tf,
         "cnn_epoch_s": t_cnn,
@@ -303,7 +343,10 @@ def main() -> None:
     print("setup: MNIST subset (4,000 train), 784-256-128-10 relu/softmax, Adam, float32, batch 32, 3 epochs")
     for name, value in mnist.items():
         print(f"{name}: {value:.{4 if name.endswith('_s') else 2}f}")
-    print("setup: conv2d 32x28x28x8 * 3x3x8x16 float32; CNN Conv2D(8)-MaxPool-Flatten-Dense(10), MNIST subset, 1 epoch")
+    print(
+        "setup: SimpleRNN 32x50x8 -> 32 units float32; conv2d 32x28x28x8 * 3x3x8x16 float32;"
+        " CNN Conv2D(8)-MaxPool-Flatten-Dense(10), MNIST subset, 1 epoch"
+    )
     for name, value in conv_benchmarks().items():
         print(f"{name}: {value:.{4 if name.endswith('_s') else 2}f}")
     print(f"import_course_lib_s: {imp:.3f}")

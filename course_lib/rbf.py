@@ -1,0 +1,29 @@
+"""Radial basis function features: how close a sample is to each of a few centres.
+
+Defined in: Chapter 10, "A tour of network types".
+
+An RBF network replaces a hidden layer's weighted sums by distances: unit k
+responds exp(−γ‖x − c_k‖²), 1 at its centre and fading with distance.  A
+linear read-out on these features then separates classes that no straight
+line could.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib._validation import as_float_array, check_positive
+
+
+def rbf_features(X, centres, gamma: float) -> np.ndarray:
+    """``Φ[i, k] = exp(−gamma · ‖X[i] − centres[k]‖²)`` for ``X (m, n)`` and ``centres (k, n)``: shape ``(m, k)``.
+
+    Defined in: Chapter 10, "A tour of network types".
+    """
+    X = as_float_array(X, "X", ndim=2)
+    centres = as_float_array(centres, "centres", ndim=2)
+    if centres.shape[1] != X.shape[1]:
+        raise ValueError(f"centres must have shape (k, {X.shape[1]}) to match X, got {centres.shape}")
+    gamma = check_positive(gamma, "gamma")
+    squared = ((X[:, None, :] - centres[None, :, :]) ** 2).sum(axis=-1)
+    return np.exp(-gamma * squared)

@@ -1,0 +1,132 @@
+"""Recurrent networks: a hidden state carried across time steps, backpropagation through time, the LSTM cell.
+
+Defined in: Chapter 12, "Recurrent networks".
+
+Sequences are batch-first, as in Keras: ``X`` has shape ``(m, T, n_in)`` —
+``m`` sequences of ``T`` steps of ``n_in`` features.  The weights use Keras'
+names and layouts: ``Wx`` is the ``kernel (n_in, u)``, ``Wh`` the
+``recurrent_kernel (u, u)``, ``b`` the ``bias (u,)``; for the LSTM the four
+gates are stacked side by side in Keras' order i, f, c, o.
+
+Recurrence is *not* data flowing from the output layer back to the input
+layer: it is the same cell applied at every time step, reading its own
+previous hidden state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib._validation import as_float_array, check_shape
+from course_lib.activations import _sigmoid_unchecked
+
+
+def _check_cell(x_t, h_prev, Wx, Wh, b, gates: int = 1):
+    x_t = as_float_array(x_t, "x_t", ndim=2)
+    h_prev = as_float_array(h_prev, "h_prev", ndim=2)
+    Wx = as_float_array(Wx, "W" if gates > 1 else "Wx", ndim=2)
+    Wh = as_float_array(Wh, "U" if gates > 1 else "Wh", ndim=2)
+    b = as_float_array(b, "b", ndim=1)
+    u = h_prev.shape[1]
+    if gates > 1 and Wx.shape[1] != gates * u:
+        raise ValueError(
+            f"W must have shape ({x_t.shape[1]}, {gates * u}) for {u} units (gates i, f, c, o), got {Wx.shape}"
+        )
+    check_shape(Wx, "W" if gates > 1 else "Wx", (x_t.shape[1], gates * u))
+    check_shape(Wh, "U" if gates > 1 else "Wh", (u, gates * u))
+    check_shape(b, "b", (gates * u,))
+    check_shape(h_prev, "h_prev", (x_t.shape[0], u))
+    return x_t, h_prev, Wx, Wh, b
+
+
+def rnn_step(x_t, h_prev, Wx, Wh, b) -> np.ndarray:
+    """One step of a simple RNN: ``h_t = tanh(x_t Wx + h_prev Wh + b)``, shape ``(m, u)``.
+
+    Defined in: Chapter 12, "Recurrent networks".
+    """
+    x_t, h_prev, Wx, Wh, b = _check_cell(x_t, h_prev, Wx, Wh, b)
+    return np.tanh(x_t @ Wx + h_prev @ Wh + b)
+
+
+def _check_sequence(X, h0, Wx, Wh):
+    X = as_float_array(X, "X", ndim=3)
+    h0 = as_float_array(h0, "h0", ndim=2)
+    Wx = as_float_array(Wx, "Wx", ndim=2)
+    Wh = as_float_array(Wh, "Wh", ndim=2)
+    u = Wh.shape[0]
+    check_shape(Wx, "Wx", (X.shape[2], u))
+    check_shape(Wh, "Wh", (u, u))
+    check_shape(h0, "h0", (X.shape[0], u))
+    return X, h0, Wx, Wh
+
+
+def rnn_forward(X, h0, Wx, Wh, b) -> np.ndarray:
+    """The hidden states ``H (m, T, u)`` of a simple RNN over the sequences ``X (m, T, n_in)``, from ``h0 (m, u)``.
+
+    Defined in: Chapter 12, "Recurrent networks".
+
+    The same weights at every step: ``H[:, t] = tanh(X[:, t] Wx + H[:, t−1] Wh + b)``.
+    """
+    X, h0, Wx, Wh = _check_sequence(X, h0, Wx, Wh)
+    b = as_float_array(b, "b", ndim=1)
+    check_shape(b, "b", (Wh.shape[0],))
+    H = np.empty((X.shape[0], X.shape[1], Wh.shape[0]), dtype=np.result_type(X, Wx))
+    h = h0
+    for t in range(X.shape[1]):
+        h = np.tanh(X[:, t] @ Wx + h @ Wh + b)
+        H[:, t] = h
+    return H
+
+
+def rnn_backward(dH, X, H, h0, Wx, Wh):
+    """Backpropagation through time: ``(dX, dh0, dWx, dWh, db)`` from ``dH = ∂L/∂H`` at every step.
+
+    Defined in: Chapter 12, "Recurrent networks".
+
+    Walking backwards in time, the error reaching step t is what the loss
+    sends there directly, ``dH[:, t]``, plus what step t+1 sends back through
+    ``Wh``.  Through the tanh it becomes ``dZ = dh ⊙ (1 − h_t²)``; the weights,
+    shared by every step, collect ``x_tᵀ dZ`` and ``h_{t−1}ᵀ dZ`` over all steps.
+    Each step multiplies the travelling error by ``Wh`` and a tanh slope:
+    that product, T times over, is why gradients vanish or explode.
+    """
+    X, h0, Wx, Wh = _check_sequence(X, h0, Wx, Wh)
+    H = as_float_array(H, "H", ndim=3)
+    dH = as_float_array(dH, "dH", ndim=3)
+    shape = (X.shape[0], X.shape[1], Wh.shape[0])
+    check_shape(H, "H", shape)
+    check_shape(dH, "dH", shape)
+    dX = np.zeros_like(X, dtype=np.result_type(X, dH))
+    dWx, dWh, db = np.zeros_like(Wx, dtype=dX.dtype), np.zeros_like(Wh, dtype=dX.dtype), np.zeros(Wh.shape[0])
+    dh_next = np.zeros_like(h0, dtype=dX.dtype)
+    for t in range(X.shape[1] - 1, -1, -1):
+        h_prev = H[:, t - 1] if t > 0 else h0
+        dZ = (dH[:, t] + dh_next) * (1.0 - H[:, t] ** 2)
+        dWx += X[:, t].T @ dZ
+        dWh += h_prev.T @ dZ
+        db += dZ.sum(axis=0)
+        dX[:, t] = dZ @ Wx.T
+        dh_next = dZ @ Wh.T
+    return dX, dh_next, dWx, dWh, db
+
+
+def lstm_step(x_t, h_prev, c_prev, W, U, b):
+    """One step of an LSTM cell with Keras' weights: returns ``(h, c)``, each ``(m, u)``.
+
+    Defined in: Chapter 12, "Recurrent networks".
+
+    ``Z = x_t W + h_prev U + b`` holds the four gates' sums side by side in
+    Keras' order **i, f, c, o**: input gate i = σ(·), forget gate f = σ(·),
+    candidate c̃ = tanh(·), output gate o = σ(·).  The cell state is updated
+    additively, ``c = f ⊙ c_prev + i ⊙ c̃`` — the path along which gradients
+    survive many steps — and ``h = o ⊙ tanh(c)``.
+    """
+    x_t, h_prev, W, U, b = _check_cell(x_t, h_prev, W, U, b, gates=4)
+    c_prev = as_float_array(c_prev, "c_prev", ndim=2)
+    check_shape(c_prev, "c_prev", h_prev.shape)
+    u = h_prev.shape[1]
+    Z = x_t @ W + h_prev @ U + b
+    i, f = _sigmoid_unchecked(Z[:, :u]), _sigmoid_unchecked(Z[:, u : 2 * u])
+    c_tilde, o = np.tanh(Z[:, 2 * u : 3 * u]), _sigmoid_unchecked(Z[:, 3 * u :])
+    c = f * c_prev + i * c_tilde
+    return o * np.tanh(c), c

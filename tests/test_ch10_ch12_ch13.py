@@ -1,0 +1,245 @@
+"""Part II exercises of Chapters 10 (RBF, SOM), 12 (RNN, LSTM) and 13 (GAN losses): contracts and parity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_lib import gan, rbf, rnn, som
+from course_lib.gradcheck import numerical_gradient, relative_error
+from tests.exercise_helpers import assert_exercise
+
+
+def rbf_loops(X, centres, gamma):
+    out = np.empty((len(X), len(centres)))
+    for i, x in enumerate(X):
+        for k, c in enumerate(centres):
+            out[i, k] = np.exp(-gamma * np.sum((x - c) ** 2))
+    return out
+
+
+def rbf_expanded(X, centres, gamma):
+    # ‖x − c‖² = ‖x‖² − 2 x·c + ‖c‖², as a matrix product
+    d2 = (X**2).sum(1)[:, None] - 2 * X @ centres.T + (centres**2).sum(1)[None, :]
+    return np.exp(-gamma * np.maximum(d2, 0.0))
+
+
+def som_loop(weights, grid, x, lr, sigma):
+    new = weights.copy()
+    winner = min(range(len(weights)), key=lambda k: float(np.sum((weights[k] - x) ** 2)))
+    for k in range(len(weights)):
+        h = np.exp(-np.sum((grid[k] - grid[winner]) ** 2) / (2 * sigma**2))
+        new[k] = weights[k] + lr * h * (x - weights[k])
+    return new
+
+
+def som_norm(weights, grid, x, lr, sigma):
+    winner = np.argmin(np.linalg.norm(weights - x, axis=1))
+    h = np.exp(-(np.linalg.norm(grid - grid[winner], axis=1) ** 2) / (2 * sigma**2))
+    return (1 - lr * h)[:, None] * weights + (lr * h)[:, None] * x
+
+
+def rnn_step_einsum(x, h, Wx, Wh, b):
+    return np.tanh(np.einsum("mi,iu->mu", x, Wx) + np.einsum("mv,vu->mu", h, Wh) + b)
+
+
+def rnn_step_via_sigmoid(x, h, Wx, Wh, b):
+    z = x @ Wx + h @ Wh + b
+    return 2 / (1 + np.exp(-2 * z)) - 1
+
+
+def rnn_forward_list(X, h0, Wx, Wh, b):
+    states, h = [], h0
+    for x_t in np.moveaxis(X, 1, 0):
+        h = np.tanh(x_t @ Wx + h @ Wh + b)
+        states.append(h)
+    return np.stack(states, axis=1)
+
+
+def rnn_forward_float32(X, h0, Wx, Wh, b):
+    return rnn_forward_list(*(a.astype(np.float32) for a in (X, h0, Wx, Wh, b)))
+
+
+def bptt_per_sample(dH, X, H, h0, Wx, Wh):
+    outs = [np.zeros_like(X), np.zeros_like(h0), np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0])]
+    for n in range(X.shape[0]):
+        dh = np.zeros(Wh.shape[0])
+        for t in reversed(range(X.shape[1])):
+            dz = (dH[n, t] + dh) * (1 - H[n, t] ** 2)
+            outs[2] += np.outer(X[n, t], dz)
+            outs[3] += np.outer(H[n, t - 1] if t else h0[n], dz)
+            outs[4] += dz
+            outs[0][n, t] = Wx @ dz
+            dh = Wh @ dz
+        outs[1][n] = dh
+    return tuple(outs)
+
+
+def bptt_sum_of_steps(dH, X, H, h0, Wx, Wh):
+    T = X.shape[1]
+    dZ = np.zeros_like(H)
+    carry = np.zeros_like(h0)
+    for t in reversed(range(T)):
+        dZ[:, t] = (dH[:, t] + carry) * (1 - H[:, t] ** 2)
+        carry = dZ[:, t] @ Wh.T
+    H_prev = np.concatenate([h0[:, None], H[:, :-1]], axis=1)
+    return (
+        dZ @ Wx.T,
+        carry,
+        np.einsum("mti,mtu->iu", X, dZ),
+        np.einsum("mtv,mtu->vu", H_prev, dZ),
+        dZ.sum(axis=(0, 1)),
+    )
+
+
+def lstm_split(x, h, c, W, U, b):
+    u = h.shape[1]
+    Wi, Wf, Wc, Wo = np.split(W, 4, axis=1)
+    Ui, Uf, Uc, Uo = np.split(U, 4, axis=1)
+    bi, bf, bc, bo = np.split(b, 4)
+
+    def sig(z):
+        return 0.5 * (1 + np.tanh(z / 2))
+
+    i, f = sig(x @ Wi + h @ Ui + bi), sig(x @ Wf + h @ Uf + bf)
+    c_new = f * c + i * np.tanh(x @ Wc + h @ Uc + bc)
+    assert c_new.shape[1] == u
+    return sig(x @ Wo + h @ Uo + bo) * np.tanh(c_new), c_new
+
+
+def lstm_list(x, h, c, W, U, b):
+    h_new, c_new = lstm_split(x, h, c, W, U, b)
+    return [h_new, c_new]
+
+
+def d_loss_logaddexp(real, fake):
+    return float(np.mean(np.logaddexp(0, -real)) + np.mean(np.logaddexp(0, fake)))
+
+
+def d_loss_loop(real, fake):
+    def softplus(z):
+        return z + np.log1p(np.exp(-z)) if z > 0 else np.log1p(np.exp(z))
+
+    r, f = np.ravel(real), np.ravel(fake)
+    return sum(softplus(-z) for z in r) / len(r) + sum(softplus(z) for z in f) / len(f)
+
+
+ALTERNATIVES = {
+    "rbf_features": [rbf_loops, rbf_expanded],
+    "som_update": [som_loop, som_norm],
+    "rnn_step": [rnn_step_einsum, rnn_step_via_sigmoid],
+    "rnn_forward": [rnn_forward_list, rnn_forward_float32],
+    "rnn_backward": [bptt_per_sample, bptt_sum_of_steps],
+    "lstm_step": [lstm_split, lstm_list],
+    "discriminator_loss": [d_loss_logaddexp, d_loss_loop],
+    "generator_loss": [lambda f: float(np.mean(np.logaddexp(0, -f))), lambda f: d_loss_loop(f, np.array([-1e9]))],
+}
+WRONG = {
+    "rbf_features": [(lambda X, C, g: rbf_loops(X, C, g).ravel(), "wrong_shape"), (lambda X, C, g: None, "wrong_type")],
+    "som_update": [
+        (lambda w, g, x, lr, s: som_loop(w, g, x, lr, s)[:-1], "wrong_shape"),
+        (lambda w, g, x, lr, s: w, "wrong_value"),
+    ],
+    "rnn_step": [(lambda x, h, Wx, Wh, b: rnn_step_einsum(x, h, Wx, Wh, b).T, "wrong_shape")],
+    "rnn_forward": [(lambda X, h0, Wx, Wh, b: rnn_forward_list(X, h0, Wx, Wh, b)[:, -1], "wrong_shape")],
+    "rnn_backward": [(lambda *a: bptt_per_sample(*a)[:4], "wrong_type")],
+    "lstm_step": [(lambda *a: lstm_split(*a)[0], "wrong_type")],
+    "discriminator_loss": [(lambda r, f: np.logaddexp(0, -r), "wrong_shape")],
+    "generator_loss": [(lambda f: float(np.mean(np.log(1 + np.exp(-f)))), "non_finite")],
+}
+
+
+@pytest.mark.parametrize("exercise_id", sorted(ALTERNATIVES))
+def test_exercise_contract(exercise_id):
+    assert_exercise(exercise_id, ALTERNATIVES[exercise_id], WRONG[exercise_id])
+
+
+def _sequence(seed=0, m=3, T=6, n=2, u=4):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(m, T, n)), rng.normal(size=(m, u)), rng.normal(scale=0.7, size=(n, u)),
+            rng.normal(scale=0.7, size=(u, u)), rng.normal(scale=0.2, size=u))  # fmt: skip
+
+
+def test_rnn_backward_passes_the_finite_difference_check():
+    X, h0, Wx, Wh, b = _sequence()
+    G = np.random.default_rng(1).normal(size=(3, 6, 4))
+
+    def loss(P):
+        return float(np.sum(rnn.rnn_forward(P["X"], P["h0"], P["Wx"], P["Wh"], P["b"]) * G))
+
+    numeric = numerical_gradient(loss, {"X": X, "h0": h0, "Wx": Wx, "Wh": Wh, "b": b})
+    H = rnn.rnn_forward(X, h0, Wx, Wh, b)
+    for name, analytic in zip(("X", "h0", "Wx", "Wh", "b"), rnn.rnn_backward(G, X, H, h0, Wx, Wh)):
+        assert relative_error(analytic, numeric[name]) < 1e-6, name
+
+
+@pytest.mark.tf
+def test_rnn_and_lstm_match_keras_given_the_same_weights():
+    keras = pytest.importorskip("keras")
+    X, h0, Wx, Wh, b = _sequence(m=2, T=5, n=3, u=4)
+    layer = keras.layers.SimpleRNN(4, return_sequences=True, dtype="float64")
+    layer.build((None, 5, 3))
+    layer.set_weights([Wx, Wh, b])
+    zeros = np.zeros_like(h0)
+    np.testing.assert_allclose(rnn.rnn_forward(X, zeros, Wx, Wh, b), np.asarray(layer(X)), rtol=1e-6, atol=1e-9)
+
+    rng = np.random.default_rng(2)
+    W, U, bl = rng.normal(size=(3, 16)), rng.normal(size=(4, 16)), rng.normal(size=16)
+    lstm = keras.layers.LSTM(4, return_sequences=True, dtype="float64")
+    lstm.build((None, 5, 3))
+    lstm.set_weights([W, U, bl])
+    h = c = zeros
+    outs = []
+    for t in range(5):
+        h, c = rnn.lstm_step(X[:, t], h, c, W, U, bl)
+        outs.append(h)
+    np.testing.assert_allclose(np.stack(outs, 1), np.asarray(lstm(X)), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.tf
+def test_gan_losses_match_keras_binary_cross_entropy_from_logits():
+    keras = pytest.importorskip("keras")
+    bce = keras.losses.BinaryCrossentropy(from_logits=True)
+    rng = np.random.default_rng(3)
+    real, fake = rng.normal(size=(6, 1)), rng.normal(size=(6, 1))
+    expected = float(bce(np.ones_like(real), real)) + float(bce(np.zeros_like(fake), fake))
+    assert gan.discriminator_loss(real, fake) == pytest.approx(expected, rel=1e-6)
+    assert gan.generator_loss(fake) == pytest.approx(float(bce(np.ones_like(fake), fake)), rel=1e-6)
+    assert np.isfinite(gan.discriminator_loss(np.array([1e4, -1e4]), np.array([1e4])))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: rbf.rbf_features(np.ones((3, 2)), np.ones((2, 3)), 1.0), r"centres must have shape \(k, 2\)"),
+        (lambda: rbf.rbf_features(np.ones((3, 2)), np.ones((2, 2)), -1.0), "gamma must be a positive"),
+        (lambda: som.som_update(np.ones((4, 2)), np.ones((3, 1)), np.ones(2), 0.1, 1.0), "one position per unit"),
+        (
+            lambda: rnn.rnn_step(np.ones((2, 3)), np.ones((2, 4)), np.ones((3, 4)), np.ones((4, 3)), np.ones(4)),
+            "Wh must",
+        ),
+        (
+            lambda: rnn.rnn_forward(np.ones((2, 3)), np.ones((2, 4)), np.ones((3, 4)), np.ones((4, 4)), np.ones(4)),
+            "X must be 3-D",
+        ),
+        (
+            lambda: rnn.lstm_step(
+                np.ones((2, 3)), np.ones((2, 2)), np.ones((2, 2)), np.ones((3, 4)), np.ones((2, 8)), np.ones(8)
+            ),
+            r"\(3, 8\)",
+        ),
+    ],
+)
+def test_bad_shapes_raise_clear_errors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_som_update_leaves_its_inputs_alone_and_pulls_the_winner_most():
+    weights, grid = np.array([[0.0, 0.0], [2.0, 0.0], [5.0, 0.0]]), np.arange(3.0)[:, None]
+    before = weights.copy()
+    new = som.som_update(weights, grid, np.array([1.9, 0.0]), 0.5, 0.5)
+    np.testing.assert_array_equal(weights, before)
+    x = np.array([1.9, 0.0])
+    fractions = np.abs(new - weights)[:, 0] / np.abs(x - weights)[:, 0]  # how far each unit moved towards x
+    np.testing.assert_allclose(fractions, 0.5 * np.exp(-np.array([1.0, 0.0, 1.0]) / (2 * 0.5**2)))
