@@ -243,3 +243,25 @@ def test_som_update_leaves_its_inputs_alone_and_pulls_the_winner_most():
     x = np.array([1.9, 0.0])
     fractions = np.abs(new - weights)[:, 0] / np.abs(x - weights)[:, 0]  # how far each unit moved towards x
     np.testing.assert_allclose(fractions, 0.5 * np.exp(-np.array([1.0, 0.0, 1.0]) / (2 * 0.5**2)))
+
+
+def test_a_trained_som_covers_the_data_and_keeps_its_order():
+    grid = som.grid_positions(6, 6)
+    X = np.random.default_rng(0).uniform(0, 1, size=(800, 2))
+    weights, kept = som.train_som(X, grid, 2000, snapshots=(0, 2000))
+    assert som.quantization_error(weights, X) < 0.5 * som.quantization_error(kept[0], X)
+    assert som.topographic_error(weights, grid, X) < 0.1 < som.topographic_error(kept[0], grid, X)
+    np.testing.assert_array_equal(kept[2000], weights)
+    assert som.grid_positions(2, 3).tolist() == [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]
+
+
+def test_rbf_network_separates_rings_that_a_line_cannot():
+    from sklearn.linear_model import LogisticRegression
+
+    from course_lib import datasets
+
+    X, y = datasets.rings(n=400, seed=0)
+    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, test_size=0.3, seed=0)
+    accuracy = np.mean(rbf.RBFNetwork(12, gamma=2.0).fit(X_train, y_train).predict(X_test) == y_test)
+    linear = LogisticRegression().fit(X_train, y_train).score(X_test, y_test)
+    assert accuracy >= 0.95 and linear < 0.7
