@@ -130,3 +130,19 @@ def lstm_step(x_t, h_prev, c_prev, W, U, b):
     c_tilde, o = np.tanh(Z[:, 2 * u : 3 * u]), _sigmoid_unchecked(Z[:, 3 * u :])
     c = f * c_prev + i * c_tilde
     return o * np.tanh(c), c
+
+
+def pulse_response(w: float, steps: int = 25, kick: float = 2.0) -> np.ndarray:
+    """The states h_0 … h_{steps−1} of one tanh node with feedback weight ``w`` after a single input pulse.
+
+    Defined in: Chapter 10, "A tour of network types" (the single node with feedback).
+
+    The input is 1 at t = 0 (through the weight ``kick``) and 0 afterwards, so
+    whatever remains of the pulse in h_t lives only in the feedback loop.
+    """
+    h, trace = np.zeros((1, 1)), []
+    for t in range(steps):
+        x = np.array([[1.0 if t == 0 else 0.0]])
+        h = rnn_step(x, h, np.array([[kick]]), np.array([[w]]), np.zeros(1))
+        trace.append(float(h[0, 0]))
+    return np.array(trace)

@@ -265,3 +265,58 @@ def test_rbf_network_separates_rings_that_a_line_cannot():
     accuracy = np.mean(rbf.RBFNetwork(12, gamma=2.0).fit(X_train, y_train).predict(X_test) == y_test)
     linear = LogisticRegression().fit(X_train, y_train).score(X_test, y_test)
     assert accuracy >= 0.95 and linear < 0.7
+
+
+def test_modular_network_routes_each_sample_to_its_specialist():
+    from course_lib import modular
+    from course_lib.dense import Dense
+    from course_lib.model import Sequential
+
+    X, y = modular.two_task_data(200, seed=0)
+    assert set(np.unique(X[:, 2])) == {0.0, 1.0} and set(np.unique(y)) == {0, 1}
+    same_sign = (X[:, 0] * X[:, 1] > 0).astype(int)
+    np.testing.assert_array_equal(y[X[:, 2] == 0], same_sign[X[:, 2] == 0])
+
+    class Constant:  # a "specialist" that always answers class k
+        def __init__(self, k):
+            self.k = k
+
+        def predict(self, X):
+            return np.tile(np.eye(2)[self.k], (len(X), 1))
+
+        def count_params(self):
+            return 1
+
+    net = modular.ModularNetwork([Constant(0), Constant(1)])
+    np.testing.assert_array_equal(net.predict_classes(X), X[:, 2].astype(int))
+    assert net.count_params() == 2
+    assert Sequential([Dense(2, activation="softmax")], input_dim=2).count_params() == 6
+
+
+def test_pulse_response_remembers_longer_with_a_larger_feedback_weight():
+    short, long = rnn.pulse_response(0.5, 30), rnn.pulse_response(0.9, 30)
+    assert short[0] == long[0] == pytest.approx(np.tanh(2.0))
+    assert np.sum(np.abs(long) > 0.05) > 3 * np.sum(np.abs(short) > 0.05)
+    assert abs(rnn.pulse_response(1.2, 60)[-1]) > 0.5  # latches
+
+
+def test_chapter_10_figures_draw():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from course_lib.figures import ch10
+
+    X, y = np.random.default_rng(0).normal(size=(30, 2)), np.arange(30) % 2
+    figs = [
+        ch10.draw_decision_regions([("all zero", lambda G: np.zeros(len(G)))], X, y),
+        ch10.draw_som_training(250),
+        ch10.draw_feedback_memory((0.5,)),
+        ch10.draw_edges(np.ones((8, 8)), np.zeros((8, 8, 2))),
+    ]
+    grid = som.grid_positions(2, 2)
+    figs.append(ch10.draw_som_snapshots(X, grid, {0: X[:4], 5: X[4:8]}))
+    assert "step 300" in figs[1].axes[0].get_title()
+    assert all(f.axes for f in figs)
+    plt.close("all")
