@@ -11,6 +11,7 @@ from course_lib.model import Sequential
 def _keras_layer(layer, keras, dtype):
     from course_lib.conv_layers import Conv2D, Flatten, MaxPooling2D
     from course_lib.dense import Dense
+    from course_lib.recurrent_layers import SimpleRNN
 
     if isinstance(layer, Dense):
         return keras.layers.Dense(layer.units, activation=layer.activation, use_bias=layer.use_bias, dtype=dtype)
@@ -21,6 +22,8 @@ def _keras_layer(layer, keras, dtype):
         )  # fmt: skip
     if isinstance(layer, MaxPooling2D):
         return keras.layers.MaxPooling2D(layer.pool_size, strides=layer.strides, dtype=dtype)
+    if isinstance(layer, SimpleRNN):
+        return keras.layers.SimpleRNN(layer.units, return_sequences=layer.return_sequences, dtype=dtype)
     if isinstance(layer, Flatten):
         return keras.layers.Flatten(dtype=dtype)
     raise ValueError(f"no Keras counterpart for {layer!r}")

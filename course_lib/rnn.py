@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._validation import as_float_array, check_shape
+from course_lib._validation import as_float_array, check_positive, check_shape
 from course_lib.activations import _sigmoid_unchecked
 
 
@@ -146,3 +146,45 @@ def pulse_response(w: float, steps: int = 25, kick: float = 2.0) -> np.ndarray:
         h = rnn_step(x, h, np.array([[kick]]), np.array([[w]]), np.zeros(1))
         trace.append(float(h[0, 0]))
     return np.array(trace)
+
+
+def gradient_norm_through_time(Wh, steps: int, seed: int = 0, n_in: int = 4, m: int = 16) -> np.ndarray:
+    """‖∂h_T/∂h_0‖ (mean over ``m`` random sequences) for T = 1 … ``steps``, with recurrent kernel ``Wh``.
+
+    Defined in: Chapter 12, "Recurrent networks".
+
+    Runs :func:`rnn_forward` on random inputs, then :func:`rnn_backward` with
+    an error of ones on the last state only, and reads ``dh0``: how much of a
+    signal at the start still reaches step T.  Every step multiplies it by
+    ``Wh`` and the tanh slopes, so it shrinks or grows geometrically.
+    """
+    Wh = as_float_array(Wh, "Wh", ndim=2)
+    rng = np.random.default_rng(seed)
+    u = Wh.shape[0]
+    X = rng.normal(size=(m, steps, n_in))
+    Wx = rng.normal(scale=1 / np.sqrt(n_in), size=(n_in, u))
+    h0 = np.zeros((m, u))
+    b = np.zeros(u)
+    norms = []
+    for T in range(1, steps + 1):
+        H = rnn_forward(X[:, :T], h0, Wx, Wh, b)
+        dH = np.zeros_like(H)
+        dH[:, -1] = 1.0
+        dh0 = rnn_backward(dH, X[:, :T], H, h0, Wx, Wh)[1]
+        norms.append(float(np.linalg.norm(dh0, axis=1).mean()))
+    return np.array(norms)
+
+
+def clip_by_global_norm(grads: dict, max_norm: float) -> dict:
+    """Gradients scaled down so that their combined norm is at most ``max_norm`` (new dict; inputs untouched).
+
+    Defined in: Chapter 12, "Recurrent networks".
+
+    ``scale = min(1, max_norm / ‖g‖)`` with ‖g‖ the norm of all the arrays
+    together, as ``keras.optimizers.*(global_clipnorm=...)``: the direction of
+    the step is kept, only an exploding length is cut.
+    """
+    max_norm = check_positive(max_norm, "max_norm")
+    total = float(np.sqrt(sum(float(np.sum(np.square(as_float_array(g, f"grads[{k!r}]")))) for k, g in grads.items())))
+    scale = min(1.0, max_norm / total) if total > 0 else 1.0
+    return {k: np.asarray(g) * scale for k, g in grads.items()}

@@ -320,3 +320,65 @@ def test_chapter_10_figures_draw():
     assert "step 300" in figs[1].axes[0].get_title()
     assert all(f.axes for f in figs)
     plt.close("all")
+
+
+def _rnn_model(return_sequences=False, dtype="float64"):
+    from course_lib.dense import Dense
+    from course_lib.model import Sequential
+    from course_lib.recurrent_layers import SimpleRNN
+
+    layers = [SimpleRNN(5, return_sequences=return_sequences)]
+    if not return_sequences:
+        layers.append(Dense(3, activation="softmax"))
+    return Sequential(layers, input_shape=(6, 2), seed=0, dtype=dtype)
+
+
+@pytest.mark.tf
+def test_simple_rnn_layer_matches_keras_forward_and_backward():
+    tf = pytest.importorskip("tensorflow")
+    from course_lib.keras_bridge import to_keras
+
+    model = _rnn_model()
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    rng = np.random.default_rng(6)
+    X, y = rng.normal(size=(4, 6, 2)), rng.integers(0, 3, 4)
+    clone = to_keras(model)
+    np.testing.assert_allclose(model.predict(X), clone.predict(X, verbose=0), rtol=1e-6, atol=1e-9)
+    _, grads = model.compute_gradients(X, y)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(y, clone(X)))
+    for ours, theirs in zip([grads[k] for k in model.params], tape.gradient(loss, clone.trainable_variables)):
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-5, atol=1e-8)
+
+
+def test_simple_rnn_layer_gradients_pass_the_finite_difference_check():
+    model = _rnn_model()
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    rng = np.random.default_rng(7)
+    X, y = rng.normal(size=(3, 6, 2)), rng.integers(0, 3, 3)
+    _, analytic = model.compute_gradients(X, y)
+    Y = np.eye(3)[y]
+
+    def loss(P):
+        for key, value in P.items():
+            model.params[key][...] = value
+        return model._loss_value(model._forward(X), Y)
+
+    numeric = numerical_gradient(loss, {k: v.copy() for k, v in model.params.items()})
+    for key in numeric:
+        assert relative_error(analytic[key], numeric[key]) < 1e-6, key
+    assert _rnn_model(return_sequences=True).predict(X).shape == (3, 6, 5)
+    with pytest.raises(ValueError, match=r"\(T, n_in\)"):
+        _rnn_model().build((6,))
+
+
+def test_gradients_through_time_vanish_for_small_recurrent_weights_and_clipping_caps_them():
+    q, _ = np.linalg.qr(np.random.default_rng(0).normal(size=(8, 8)))
+    small, large = rnn.gradient_norm_through_time(0.5 * q, 20), rnn.gradient_norm_through_time(2.0 * q, 20)
+    assert small[-1] < 1e-6 * small[0]
+    assert large[-1] > 0.1 * large[0]
+    grads = {"a": np.array([3.0, 4.0]), "b": np.array([12.0])}
+    clipped = rnn.clip_by_global_norm(grads, 6.5)
+    assert np.sqrt(sum(np.sum(g**2) for g in clipped.values())) == pytest.approx(6.5)
+    np.testing.assert_allclose(clipped["a"] / grads["a"], 0.5)
+    assert rnn.clip_by_global_norm(grads, 100.0)["b"][0] == 12.0
