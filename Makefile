@@ -36,8 +36,8 @@ test: setup
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider
 
 lint: setup
-	$(BIN)/ruff check course_lib tests benchmarks book
-	$(BIN)/ruff format --check course_lib tests benchmarks book
+	$(BIN)/ruff check course_lib tests benchmarks book drafts
+	$(BIN)/ruff format --check course_lib tests benchmarks book drafts
 
 ## make student — regenerate the student edition (committed in student/)
 student: setup

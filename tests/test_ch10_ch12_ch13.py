@@ -382,3 +382,18 @@ def test_gradients_through_time_vanish_for_small_recurrent_weights_and_clipping_
     assert np.sqrt(sum(np.sum(g**2) for g in clipped.values())) == pytest.approx(6.5)
     np.testing.assert_allclose(clipped["a"] / grads["a"], 0.5)
     assert rnn.clip_by_global_norm(grads, 100.0)["b"][0] == 12.0
+
+
+def test_chapter_12_figures_draw():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from course_lib.figures import ch12
+
+    fig = ch12.draw_gradient_norms({0.5: np.array([1.0, 0.5, 0.25])})
+    assert fig.axes[0].get_yscale() == "log"
+    t = np.arange(20.0)
+    assert ch12.draw_forecast(t, np.sin(t), 10, {"naive": np.sin(t[9:19])}).axes
+    plt.close("all")
