@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._validation import as_float_array, check_positive
+from course_lib._validation import as_float_array, check_positive, check_whole
 
 
 def rbf_features(X, centres, gamma: float) -> np.ndarray:
@@ -40,8 +40,6 @@ class RBFNetwork:
     """
 
     def __init__(self, n_centres: int = 12, gamma: float = 2.0, seed: int = 0):
-        from course_lib._validation import check_whole
-
         self.n_centres = check_whole(n_centres, "n_centres")
         self.gamma = check_positive(gamma, "gamma")
         self.seed = seed

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._validation import as_float_array, check_positive, check_shape
+from course_lib._validation import as_float_array, check_positive, check_shape, check_whole
 
 
 def som_update(weights, grid, x, lr: float, sigma: float) -> np.ndarray:
@@ -43,8 +43,6 @@ def grid_positions(rows: int, cols: int = 1) -> np.ndarray:
 
     Defined in: Chapter 10, "A tour of network types".
     """
-    from course_lib._validation import check_whole
-
     rows, cols = check_whole(rows, "rows"), check_whole(cols, "cols")
     return np.array([[r, c] for r in range(rows) for c in range(cols)], dtype=float)
 
@@ -60,8 +58,6 @@ def train_som(X, grid, steps: int, lr: float = 0.5, sigma: float | None = None, 
     weights are small random values around the data's mean: the map starts
     as a crumpled ball.  ``snapshots`` lists steps whose weights are kept.
     """
-    from course_lib._validation import check_whole
-
     X = as_float_array(X, "X", ndim=2)
     grid = as_float_array(grid, "grid", ndim=2)
     steps = check_whole(steps, "steps")
