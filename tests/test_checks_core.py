@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import sys
 import warnings
 
 import numpy as np
@@ -458,3 +459,30 @@ def test_a_process_that_dies_is_an_error():
     result = checks.run("weighted_sum", lambda x, w, b: os._exit(3))
     assert result.status == "error"
     assert "ended without returning" in _folded(result.message)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the forked sandbox runs on Linux")
+def test_processes_started_by_the_learner_do_not_outlive_the_check():
+    import subprocess
+    import time
+    from pathlib import Path
+
+    marker = "course-checks-orphan-test-41"
+
+    def spawns(x, w, b):
+        subprocess.Popen(["bash", "-c", f"exec -a {marker} sleep 30"])
+        return x @ w + b
+
+    def running():
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if marker.encode() in cmdline.read_bytes():
+                    found.append(cmdline.parent.name)
+            except OSError:
+                pass
+        return found
+
+    assert checks.run("weighted_sum", spawns).passed
+    time.sleep(0.3)
+    assert not running(), f"processes left running: {running()}"

@@ -314,12 +314,17 @@ def _call_forked(func: Callable, args: tuple, seconds: float, reference: Callabl
             chunks.append(chunk)
     finally:
         os.close(read_fd)
-        if timed_out:
-            for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-                try:
-                    target()
-                except (ProcessLookupError, PermissionError):
-                    pass
+        # Kill the child's whole process group — on a time-out the child itself, and in every case anything the
+        # learner's code started (a subprocess, a forked worker) — before reaping the child, whose pid keeps the
+        # group's id reserved until then.
+        victims = [lambda: os.killpg(pid, signal.SIGKILL)] + (
+            [lambda: os.kill(pid, signal.SIGKILL)] if timed_out else []
+        )
+        for kill in victims:
+            try:
+                kill()
+            except (ProcessLookupError, PermissionError):
+                pass
         _, status = os.waitpid(pid, 0)
     if timed_out:
         return Call(timed_out=True, args_after=args)
