@@ -21,6 +21,7 @@ setup: $(STAMP)
 
 ## make book — execute the notebooks (cached) and build the site into _build/html
 book: setup
+	$(BIN)/python -m course_lib.keras_cache
 	$(BIN)/jupyter-book build . --path-output . -W --keep-going
 	@echo
 	@echo "The course is built. Open: file://$(CURDIR)/_build/html/index.html"
@@ -29,6 +30,7 @@ book: setup
 test: setup
 	bash tools/apt_install.sh tests/apt.txt
 	$(MAKE) lint
+	$(BIN)/python -m course_lib.keras_cache
 	$(BIN)/python -m pytest -n 2 --dist loadfile --ignore=tests/site tests
 	COURSE_CHECKS_STRICT=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax --nbval-current-env \
 	    --nbval-cell-timeout=180 -p no:randomly book
@@ -49,6 +51,7 @@ bench: setup
 
 ## make lab — JupyterLab on the book
 lab: setup
+	$(BIN)/python -m course_lib.keras_cache
 	$(BIN)/jupyter lab book
 
 ## make repo URL=https://github.com/YOU/FORK — point the book at your fork

@@ -397,3 +397,61 @@ def test_chapter_12_figures_draw():
     t = np.arange(20.0)
     assert ch12.draw_forecast(t, np.sin(t), 10, {"naive": np.sin(t[9:19])}).axes
     plt.close("all")
+
+
+def test_ring_of_gaussians_and_mode_coverage():
+    from course_lib import gan
+
+    centres = gan.ring_centres(8, radius=2.0)
+    np.testing.assert_allclose(np.linalg.norm(centres, axis=1), 2.0)
+    real = gan.ring_of_gaussians(4000, std=0.05, seed=1)
+    assert real.shape == (4000, 2) and real.dtype == np.float32
+    modes, quality = gan.mode_coverage(real, centres, 0.05)
+    assert modes == 8 and quality > 0.98
+    collapsed = np.repeat(centres[:1], 500, axis=0)
+    assert gan.mode_coverage(collapsed, centres, 0.05) == (1, 1.0)
+    between = (centres[:1] + centres[1:2]) / 2 + np.zeros((300, 2))  # every sample between two modes
+    assert gan.mode_coverage(between, centres, 0.05) == (0, 0.0)
+    two = np.concatenate([np.repeat(centres[:1], 990, axis=0), np.repeat(centres[3:4], 10, axis=0)])
+    assert gan.mode_coverage(two, centres, 0.05)[0] == 2
+    assert gan.mode_coverage(two, centres, 0.05, min_fraction=0.02)[0] == 1
+    with pytest.raises(ValueError, match="same d"):
+        gan.mode_coverage(np.zeros((3, 3)), centres, 0.05)
+
+
+def test_classifier_score_rewards_sharp_and_diverse_predictions():
+    from course_lib import gan
+
+    assert gan.classifier_score(np.eye(10)[np.arange(200) % 10]) == pytest.approx(10.0)
+    assert gan.classifier_score(np.eye(10)[np.zeros(200, int)]) == pytest.approx(1.0)
+    assert gan.classifier_score(np.full((50, 10), 0.1)) == pytest.approx(1.0)
+    half = np.eye(10)[np.arange(200) % 5]
+    assert gan.classifier_score(half) == pytest.approx(5.0)
+    with pytest.raises(ValueError, match="probabilities"):
+        gan.classifier_score(np.ones((3, 4)))
+
+
+def test_chapter_11_and_13_figures_draw():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from course_lib import gan
+    from course_lib.figures import ch11, ch13
+
+    rng = np.random.default_rng(0)
+    for fig in (
+        ch11.draw_images(rng.uniform(size=(5, 8, 8, 3)), titles=list("abcde"), ncols=3),
+        ch11.draw_filter_responses(
+            rng.uniform(size=(9, 9)), [rng.normal(size=(9, 9))] * 2, ["a", "b"], [np.eye(3)] * 2
+        ),
+        ch11.draw_stride_padding_demo(5, 2, "same"),
+        ch11.draw_kernels(rng.normal(size=(3, 3, 1, 4))),
+        ch11.draw_feature_maps({"x": rng.uniform(size=(8, 8))}, {"x": rng.uniform(size=(6, 6, 3))}, n=4),
+        ch13.draw_generator_gradients(np.linspace(-5, 5, 9), -np.ones(9) * 0.5, -np.ones(9) * 0.5),
+        ch13.draw_ring_snapshots(gan.ring_of_gaussians(50), gan.ring_centres(), {1: rng.normal(size=(20, 2))}, "t"),
+        ch13.draw_coverage({"run": [(1, 0, 0.1), (2, 8, 0.9)]}),
+    ):
+        assert fig.axes
+        plt.close(fig)

@@ -190,3 +190,38 @@ def test_a_small_cnn_learns_the_8x8_digits():
     _, accuracy = model.evaluate(X_test.reshape(-1, 8, 8, 1), y_test)
     assert accuracy >= 0.93
     assert model.count_params() == 3 * 3 * 1 * 8 + 8 + 4 * 4 * 8 * 10 + 10
+
+
+def test_random_shift_moves_each_image_by_at_most_max_shift_and_keeps_the_input():
+    from course_lib.augment import random_shift
+
+    X = np.zeros((50, 9, 9, 2))
+    X[:, 4, 4, :] = 1.0
+    before = X.copy()
+    Y = random_shift(X, max_shift=2, seed=3)
+    np.testing.assert_array_equal(X, before)
+    offsets = set()
+    for img in Y:
+        pos = np.argwhere(img[..., 0] == 1.0)
+        assert len(pos) == 1 and img.sum() == 2.0, "a shift by ≤ 2 keeps the centre pixel, in both channels"
+        np.testing.assert_array_equal(img[..., 0], img[..., 1])
+        offsets.add((int(pos[0, 0]) - 4, int(pos[0, 1]) - 4))
+    assert offsets <= {(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)} and len(offsets) > 10
+    np.testing.assert_array_equal(random_shift(X, 0, seed=1), X)
+    np.testing.assert_array_equal(random_shift(X, 2, seed=3), Y)  # the same seed gives the same shifts
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"images": np.zeros((2, 4, 4))}, "images must be 4-D"),
+        ({"max_shift": 5}, "smaller than the image"),
+        ({"max_shift": -1}, "max_shift"),
+    ],
+)
+def test_random_shift_rejects_bad_input(kwargs, message):
+    from course_lib.augment import random_shift
+
+    args = {"images": np.zeros((2, 4, 4, 1)), "max_shift": 1} | kwargs
+    with pytest.raises(ValueError, match=message):
+        random_shift(**args)

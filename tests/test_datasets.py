@@ -102,3 +102,24 @@ def test_to_images_and_train_test_split():
     assert len(X_te) == 2 and sorted(y_te) == [0, 1]
     with pytest.raises(ValueError, match="same number of samples"):
         datasets.train_test_split(X, y[:-1])
+
+
+def test_keras_cache_is_seeded_from_local_copies_without_overwriting(tmp_path, monkeypatch):
+    from course_lib import keras_cache
+
+    fashion, data = tmp_path / "deb", tmp_path / "data"
+    fashion.mkdir()
+    data.mkdir()
+    for name in keras_cache.FASHION_MNIST_FILES:
+        (fashion / name).write_bytes(b"fashion " + name.encode())
+    (data / keras_cache.CATS_AND_DOGS_ZIP).write_bytes(b"zip")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    cache = keras_cache.keras_datasets_dir()
+    assert cache == tmp_path / "keras" / "datasets"
+    copied = keras_cache.seed_keras_cache(data, fashion)
+    assert len(copied) == 5
+    assert (cache / "fashion-mnist" / "t10k-images-idx3-ubyte.gz").read_bytes() == b"fashion t10k-images-idx3-ubyte.gz"
+    (cache / keras_cache.CATS_AND_DOGS_ZIP).write_bytes(b"the learner's own download")
+    assert keras_cache.seed_keras_cache(data, fashion) == [], "files already cached are left alone"
+    assert (cache / keras_cache.CATS_AND_DOGS_ZIP).read_bytes() == b"the learner's own download"
+    assert keras_cache.seed_keras_cache(tmp_path / "nowhere", tmp_path / "nothing") == []

@@ -52,9 +52,19 @@ def test_notebook_conventions(path):
     assert all("pip install" not in c.source for c in code[1:]), "only the first cell installs"
     assert nb.cells[0].cell_type == "markdown"
     title = nb.cells[0].source.lstrip()
-    assert re.match(r"\(ch-[a-z0-9-]+\)=\n# ", title), "the title carries a label (ch-...)= for cross-references"
+    # A chapter page is labelled (ch-...)=; a section with a notebook of its own (e.g. 11a) is labelled (sec-...)=.
+    kind = "sec" if re.match(r"\d+[a-z]_", path.name) else "ch"
+    assert re.match(rf"\({kind}-[a-z0-9-]+\)=\n# ", title), (
+        f"the title carries a label ({kind}-...)= for cross-references"
+    )
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    for heading in ("Learning objectives", "Summary", "Review questions"):
+    assert "Learning objectives" in text, f"{path.name} has no 'Learning objectives' section"
+    # A chapter split over several notebooks (11, 11a) ends with one summary and one set of review questions.
+    siblings = sorted(path.parent.glob(f"{path.name[:2]}*.ipynb"))
+    text = "\n".join(
+        c.source for p in siblings for c in nbformat.read(p, as_version=4).cells if c.cell_type == "markdown"
+    )
+    for heading in ("Summary", "Review questions"):
         assert heading in text, f"{path.name} has no '{heading}' section"
     for cell in code:
         if "# BEGIN SOLUTION" in cell.source:

@@ -1,0 +1,90 @@
+"""Fill Keras' download cache from local copies, so data sets load offline.
+
+Defined in: Chapter 11, "Convolutional networks".
+
+Learners load Fashion-MNIST and the cats-vs-dogs photos the usual way
+(``keras.datasets.fashion_mnist.load_data()`` and ``keras.utils.get_file``),
+which download into ``$KERAS_HOME/datasets`` (``~/.keras/datasets`` by
+default) the first time and read the cache afterwards.  On a machine without
+network (CI, a lab without internet) the same calls work once the cache holds
+the files; this module puts them there from
+
+* the Debian package ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``), and
+* a copy of ``cats_and_dogs_filtered.zip`` in a data folder (``COURSE_DATA_DIR``).
+
+Run it as ``python -m course_lib.keras_cache [DATA_DIR]``.  It never downloads
+and never overwrites a file that is already cached.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+FASHION_MNIST_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
+FASHION_MNIST_FILES = (
+    "train-labels-idx1-ubyte.gz",
+    "train-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+)
+CATS_AND_DOGS_ZIP = "cats_and_dogs_filtered.zip"
+CATS_AND_DOGS_URL = "https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip"
+
+
+def keras_datasets_dir() -> Path:
+    """The folder where ``keras.utils.get_file`` caches data sets (``$KERAS_HOME/datasets``).
+
+    Defined in: Chapter 11, "Convolutional networks".
+    """
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home) / "datasets"
+
+
+def _copy_if_missing(src: Path, dst: Path) -> bool:
+    if dst.exists() or not src.is_file():
+        return False
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(dst.name + ".part")
+    shutil.copyfile(src, tmp)
+    tmp.replace(dst)
+    return True
+
+
+def seed_keras_cache(data_dir=None, fashion_dir=FASHION_MNIST_DEBIAN) -> list[str]:
+    """Copy the local data sets that exist into Keras' cache; return the names copied.
+
+    Defined in: Chapter 11, "Convolutional networks".
+
+    ``data_dir`` is the folder holding ``cats_and_dogs_filtered.zip``
+    (default: ``$COURSE_DATA_DIR``, else ``../shared/data`` next to the
+    project).  Files that are missing locally are skipped; files already
+    in the cache are left alone.
+    """
+    if data_dir is None:
+        data_dir = os.environ.get("COURSE_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data"
+    data_dir, fashion_dir = Path(data_dir), Path(fashion_dir)
+    cache = keras_datasets_dir()
+    copied = []
+    for name in FASHION_MNIST_FILES:
+        if _copy_if_missing(fashion_dir / name, cache / "fashion-mnist" / name):
+            copied.append(f"fashion-mnist/{name}")
+    if _copy_if_missing(data_dir / CATS_AND_DOGS_ZIP, cache / CATS_AND_DOGS_ZIP):
+        copied.append(CATS_AND_DOGS_ZIP)
+    return copied
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    copied = seed_keras_cache(argv[0] if argv else None)
+    cache = keras_datasets_dir()
+    missing = [f"fashion-mnist/{n}" for n in FASHION_MNIST_FILES if not (cache / "fashion-mnist" / n).exists()]
+    missing += [] if (cache / CATS_AND_DOGS_ZIP).exists() else [CATS_AND_DOGS_ZIP]
+    print(f"Keras cache {cache}: copied {len(copied)} file(s)" + (f"; still missing {missing}" if missing else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
