@@ -41,7 +41,8 @@ def plot_confusion_matrix(cm, ax=None, class_names=None, title: str = "Confusion
             text = f"{values[i, j]:.2f}" if normalize else f"{int(values[i, j])}"
             colour = "white" if values[i, j] > threshold else "black"
             ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=8)
-    ax.set_xticks(range(k), names)
+    long_names = max(len(n) for n in names) > 2
+    ax.set_xticks(range(k), names, rotation=45 if long_names else 0, ha="right" if long_names else "center")
     ax.set_yticks(range(k), names)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")

@@ -43,21 +43,22 @@ def draw_images(images, titles=None, ncols: int = 6, size: float = 1.7, suptitle
     return fig
 
 
-def draw_filter_responses(image, responses, titles, kernels=None):
-    """A photo next to what each filter makes of it, with the kernel's numbers printed under each response."""
+def draw_filter_responses(image, responses, titles, kernels=None, ncols: int = 3):
+    """A photo followed by what each filter makes of it, in a grid, with each small kernel's numbers under its response."""
     import matplotlib.pyplot as plt
 
-    n = len(responses)
-    fig, axes = plt.subplots(1, n + 1, figsize=(2.7 * (n + 1), 3.2))
-    _show(axes[0], image, "photo")
-    for i, (ax, response, title) in enumerate(zip(axes[1:], responses, titles)):
-        _show(ax, response, title)
-        if kernels is not None:
-            k = np.asarray(kernels[i])
-            if k.size <= 9:
-                ax.set_xlabel(
-                    "\n".join(" ".join(f"{v:+.2g}" for v in row) for row in k), fontsize=7, family="monospace"
-                )
+    panels = [(image, "photo", None)] + [
+        (r, t, None if kernels is None else np.asarray(kernels[i])) for i, (r, t) in enumerate(zip(responses, titles))
+    ]
+    nrows = int(np.ceil(len(panels) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols, 3.0 * nrows), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, (picture, title, k) in zip(axes.ravel(), panels):
+        ax.axis("on")
+        _show(ax, picture, title)
+        if k is not None and k.size <= 9:
+            ax.set_xlabel("\n".join(" ".join(f"{v:+.2g}" for v in row) for row in k), fontsize=8, family="monospace")
     fig.tight_layout()
     return fig
 
@@ -75,39 +76,45 @@ def draw_output_size(image, output, kernel_size: int, stride: int, padding: str)
     return fig
 
 
-def draw_kernels(W, title: str = "Learned 3×3 filters"):
-    """The kernels of a first convolution layer, ``W`` of shape (kh, kw, 1, filters), as small grey images."""
+def draw_kernels(W, title: str = "Learned 3×3 filters", ncols: int = 8):
+    """The kernels of a first convolution layer, ``W`` of shape (kh, kw, 1, filters), as small images in a grid."""
     import matplotlib.pyplot as plt
 
     W = np.asarray(W, dtype=float)
     n = W.shape[-1]
-    fig, axes = plt.subplots(1, n, figsize=(1.1 * n, 1.5), squeeze=False)
-    for j, ax in enumerate(axes[0]):
+    ncols = min(ncols, n)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.1 * ncols, 1.2 * nrows + 0.5), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for j, ax in enumerate(axes.ravel()[:n]):
         k = W[:, :, 0, j]
         lim = np.abs(k).max() or 1.0
         ax.imshow(k, cmap="RdBu_r", vmin=-lim, vmax=lim)
-        ax.set_xticks([])
-        ax.set_yticks([])
         ax.set_title(f"{j}", fontsize=8)
     fig.suptitle(title + " (red +, blue −)", fontsize=10)
     fig.tight_layout()
     return fig
 
 
-def draw_feature_maps(images: dict, maps: dict, n: int = 8, title: str = "Feature maps"):
-    """One row per named input: the input, then the first ``n`` channels of its feature maps ``(h, w, C)``."""
+def draw_feature_maps(images: dict, maps: dict, n: int = 8, title: str = "Feature maps", channels=None):
+    """One row per named input: the input, then channels of its feature maps ``(h, w, C)``.
+
+    ``channels`` lists the channel indices to show (default: the first ``n``);
+    each map is scaled on its own, so weak and strong channels are both visible.
+    """
     import matplotlib.pyplot as plt
 
     names = list(images)
-    fig, axes = plt.subplots(len(names), n + 1, figsize=(1.35 * (n + 1), 1.45 * len(names) + 0.4), squeeze=False)
+    first = np.asarray(maps[names[0]])
+    channels = list(range(min(n, first.shape[-1]))) if channels is None else [int(c) for c in channels]
+    k = len(channels)
+    fig, axes = plt.subplots(len(names), k + 1, figsize=(1.6 * (k + 1), 1.7 * len(names) + 0.4), squeeze=False)
     for row, name in zip(axes, names):
         _show(row[0], images[name], name)
         fmap = np.asarray(maps[name], dtype=float)
-        for j, ax in enumerate(row[1:]):
-            ax.axis("off")
-            if j < fmap.shape[-1]:
-                ax.axis("on")
-                _show(ax, fmap[..., j], f"channel {j}", cmap="viridis")
+        for ax, c in zip(row[1:], channels):
+            _show(ax, fmap[..., c], f"channel {c}", cmap="viridis")
     fig.suptitle(title)
     fig.tight_layout()
     return fig
