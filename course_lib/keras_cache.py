@@ -39,8 +39,10 @@ def keras_datasets_dir() -> Path:
 
     Defined in: Chapter 11, "Convolutional networks".
     """
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return Path(home) / "datasets"
+    if "KERAS_HOME" in os.environ:  # the same rule as keras.src.backend.config
+        return Path(os.environ["KERAS_HOME"]) / "datasets"
+    base = os.path.expanduser("~")
+    return Path(base if os.access(base, os.W_OK) else "/tmp") / ".keras" / "datasets"
 
 
 def _copy_if_missing(src: Path, dst: Path) -> bool:
