@@ -307,6 +307,25 @@ def conv_benchmarks() -> dict:
     }
 
 
+def speech_benchmarks() -> dict:
+    """Chapter 14: seconds of audio featurised per second of compute, and the recognizer's training time."""
+    import shutil
+
+    from course_lib import speech, word_recognizer
+
+    if shutil.which("espeak-ng") is None:
+        return {}
+    wave = speech.synthesize("what is the time", sample_rate=16000)
+    speech.features(wave, 16000)
+    start, n = time.perf_counter(), 200
+    for _ in range(n):
+        speech.features(wave, 16000)
+    rtf = n * len(wave) / 16000 / (time.perf_counter() - start)
+    start = time.perf_counter()
+    word_recognizer.train_word_recognizer(seed=0)
+    return {"speech_features_realtime_factor": rtf, "word_recognizer_train_s": time.perf_counter() - start}
+
+
 def main() -> None:
     X_train, X_test, y_train, y_test = _data()
 
@@ -349,6 +368,8 @@ def main() -> None:
     )
     for name, value in conv_benchmarks().items():
         print(f"{name}: {value:.{4 if name.endswith('_s') else 2}f}")
+    for name, value in speech_benchmarks().items():
+        print(f"{name}: {value:.{1 if name.endswith('_s') else 0}f}")
     print(f"import_course_lib_s: {imp:.3f}")
     print(f"import_course_lib_checks_s: {imp_checks:.3f}")
     print(f"import_loads_tensorflow: {imp_tf or checks_tf}")

@@ -1,0 +1,129 @@
+"""Chapter 14's signal processing and word recognizer, on synthetic audio the tests make."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import numpy as np
+import pytest
+
+from course_lib import speech, word_recognizer
+
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (apt.txt)")
+
+
+def tone(freq, seconds=0.5, rate=16000, amplitude=0.5):
+    t = np.arange(int(seconds * rate)) / rate
+    return (amplitude * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+def test_frames_overlap_and_pad_short_signals():
+    x = np.arange(10, dtype=np.float32)
+    F = speech.frames(x, 4, 2)
+    np.testing.assert_array_equal(F[:, 0], [0, 2, 4, 6])
+    np.testing.assert_array_equal(F[1], [2, 3, 4, 5])
+    assert speech.frames(np.ones(3), 4, 2).shape == (1, 4)
+
+
+def test_mel_filterbank_is_triangles_on_the_mel_scale():
+    fb = speech.mel_filterbank(40, 256, 8000)
+    assert fb.shape == (129, 40) and fb.min() >= 0 and fb.max() <= 1
+    peaks = fb.argmax(axis=0)
+    assert np.all(np.diff(peaks) >= 0), "filters move up in frequency"
+    widths = (fb > 0).sum(axis=0)
+    assert widths[-1] > 3 * widths[2], "high-frequency filters are wider (mel scale)"
+
+
+def test_a_tone_lights_up_the_mel_band_of_its_frequency():
+    low, high = speech.log_mel_spectrogram(tone(300), 16000), speech.log_mel_spectrogram(tone(2500), 16000)
+    assert low.shape[1] == speech.N_MELS and abs(low.shape[0] - 48) <= 2  # 0.5 s, 10 ms hop
+    assert low.mean(axis=0).argmax() < high.mean(axis=0).argmax()
+
+
+def test_features_do_not_depend_on_sample_rate_loudness_or_leading_silence():
+    from scipy.signal import resample_poly
+
+    pad = np.zeros(800, np.float32)  # every real recording starts and ends with a little silence
+    x16 = np.concatenate([pad, tone(400, 0.2), tone(1200, 0.2), tone(2000, 0.2), pad])
+    x8 = resample_poly(x16, 1, 2).astype(np.float32)
+    quiet_padded = np.concatenate([np.zeros(4000, np.float32), 0.05 * x16, np.zeros(2000, np.float32)])
+    f16, f8, fq = speech.features(x16, 16000), speech.features(x8, 8000), speech.features(quiet_padded, 16000)
+    assert f16.shape == (40, speech.N_MELS) and f16.dtype == np.float32
+    assert np.corrcoef(f16.ravel(), f8.ravel())[0, 1] > 0.95
+    assert np.corrcoef(f16.ravel(), fq.ravel())[0, 1] > 0.9
+
+
+@pytest.mark.parametrize(
+    "wave, rate, message",
+    [
+        ("hello", 8000, "1-D array"),
+        (np.zeros((2, 100)), 8000, "1-D"),
+        (np.array([]), 8000, "non-empty"),
+        (np.array([0.0, np.nan]), 8000, "NaN"),
+        (np.zeros(100), 0, "sample_rate"),
+        (np.zeros(100), 8000.5, "whole number"),
+        (np.zeros(100), "8k", "sample_rate"),
+    ],
+)
+def test_bad_audio_gets_a_clear_error(wave, rate, message):
+    with pytest.raises(ValueError, match=message):
+        speech.features(wave, rate)
+
+
+def test_int16_pcm_is_scaled_and_wav_files_round_trip():
+    from scipy.io import wavfile
+
+    pcm = (tone(440) * 32767).astype(np.int16)
+    buf = io.BytesIO()
+    wavfile.write(buf, 16000, np.stack([pcm, pcm], axis=1))  # stereo
+    wave, rate = speech.read_wav(buf.getvalue())
+    assert rate == 16000 and wave.dtype == np.float32 and abs(float(np.abs(wave).max()) - 0.5) < 0.01
+
+
+@needs_espeak
+def test_synthesize_speaks_at_the_requested_rate_and_rejects_bad_arguments():
+    wave = speech.synthesize("seven", sample_rate=8000)
+    assert wave.dtype == np.float32 and wave.ndim == 1 and 0.2 < len(wave) / 8000 < 2.0
+    slow = speech.synthesize("seven", rate=100, sample_rate=8000)
+    assert len(slow) > len(wave)
+    for kwargs, message in [({"text": ""}, "non-empty"), ({"engine": "sam"}, "engine"), ({"rate": 5}, "rate")]:
+        with pytest.raises(ValueError, match=message):
+            speech.synthesize(**({"text": "one"} | kwargs))
+
+
+@needs_espeak
+def test_degraded_copies_stay_in_range_and_differ():
+    rng = np.random.default_rng(0)
+    clean = speech.synthesize("three", sample_rate=8000)
+    copies = [word_recognizer.degrade(clean, rng) for _ in range(5)]
+    assert all(c.dtype == np.float32 and np.abs(c).max() <= 1 for c in copies)
+    assert len({round(float(np.std(c)), 4) for c in copies}) == 5
+
+
+def test_training_refuses_the_held_out_voices():
+    with pytest.raises(ValueError, match="held-out"):
+        word_recognizer.train_word_recognizer(voices=[word_recognizer.TEST_VOICES[0]])
+
+
+@needs_espeak
+def test_a_small_recognizer_learns_words_saves_and_loads(tmp_path):
+    voices = [f"espeak-ng:{a}+{v}" for a in ("en-us", "en-gb") for v in ("m1", "f2", "m3")]
+    rec = word_recognizer.train_word_recognizer(seed=0, voices=voices, takes=1, copies=2, epochs=15)
+    held_out = word_recognizer.synthesize_words(["espeak-ng:en-gb-scotland+m4"], seed=5)
+    waves = [w for w, _, _ in held_out]
+    truth = [word for _, word, _ in held_out]
+    words = rec.predict(waves, 8000)
+    assert len(words) == len(truth) and set(words) <= set(word_recognizer.VOCABULARY)
+    assert np.mean(np.array(words) == np.array(truth)) >= 0.6
+    from scipy.signal import resample_poly
+
+    at_16k = [resample_poly(w, 2, 1).astype(np.float32) for w in waves]
+    assert np.mean(np.array(rec.predict(at_16k, 16000)) == np.array(words)) >= 0.8, "any sample rate works"
+    path = tmp_path / "recognizer.npz"
+    rec.save(path)
+    loaded = word_recognizer.load_word_recognizer(path)
+    np.testing.assert_allclose(loaded.predict_proba(waves, 8000), rec.predict_proba(waves, 8000), atol=1e-5)
+    assert rec.predict(waves[0], 8000) == words[:1], "one waveform on its own is a list of one"
+    with pytest.raises(ValueError, match="non-empty list"):
+        rec.predict([], 8000)
