@@ -127,3 +127,17 @@ def test_a_small_recognizer_learns_words_saves_and_loads(tmp_path):
     assert rec.predict(waves[0], 8000) == words[:1], "one waveform on its own is a list of one"
     with pytest.raises(ValueError, match="non-empty list"):
         rec.predict([], 8000)
+
+
+@pytest.mark.skipif(shutil.which("festival") is None, reason="festival is not installed (apt.txt)")
+def test_festival_batch_gives_the_same_words_as_one_call_each():
+    waves = speech.synthesize_festival_batch(["one", "seven"], "kal", [160, 120], sample_rate=8000)
+    assert len(waves) == 2 and all(w.dtype == np.float32 and w.ndim == 1 for w in waves)
+    single = speech.synthesize("one", voice="kal", engine="festival", sample_rate=8000)
+    assert abs(len(waves[0]) - len(single)) < 0.05 * 8000
+    slower = speech.synthesize_festival_batch(["seven", "seven"], "kal", [200, 110], sample_rate=8000)
+    assert len(slower[1]) > len(slower[0])
+    with pytest.raises(ValueError, match="quotes"):
+        speech.synthesize_festival_batch(['say "hi"'])
+    with pytest.raises(ValueError, match="festival voice"):
+        speech.synthesize_festival_batch(["one"], voice="nobody")
