@@ -257,6 +257,37 @@ def trim_silence(logmel: np.ndarray, margin: int = 3, threshold_db: float = 25.0
     return logmel[max(loud[0] - margin, 0) : loud[-1] + margin + 1]
 
 
+def split_words(wave, sample_rate, min_gap: float = 0.12, threshold_db: float = 30.0) -> list[np.ndarray]:
+    """Cut a recording of words spoken with short pauses into one waveform per word (energy-based).
+
+    Defined in: Chapter 14, "Speech recognition".
+
+    A frame is *speech* when its energy is within ``threshold_db`` of the
+    loudest frame; runs of speech separated by at least ``min_gap`` seconds of
+    quiet are words.  Runs shorter than 60 ms (clicks) are dropped.
+    """
+    x = as_waveform(wave)
+    sr = check_rate(sample_rate)
+    hop = max(1, int(HOP_SECONDS * sr))
+    F = frames(x, max(hop, int(FRAME_SECONDS * sr)), hop)
+    energy = 10 * np.log10(np.mean(F.astype(np.float64) ** 2, axis=1) + 1e-12)
+    loud = energy >= energy.max() - threshold_db
+    words, start, quiet = [], None, 0
+    gap = max(1, int(round(min_gap / HOP_SECONDS)))
+    for i, is_loud in enumerate(np.append(loud, [False] * (gap + 1))):
+        if is_loud:
+            start, quiet = (i if start is None else start), 0
+        elif start is not None:
+            quiet += 1
+            if quiet >= gap:
+                end = i - quiet + 1
+                if (end - start) * HOP_SECONDS >= 0.06:
+                    a, b = max(0, (start - 3) * hop), min(len(x), (end + 3) * hop + hop)
+                    words.append(x[a:b])
+                start, quiet = None, 0
+    return words
+
+
 def features(wave, sample_rate, n_frames: int = 40) -> np.ndarray:
     """The acoustic model's input for one word: ``(n_frames, N_MELS)`` float32.
 
@@ -294,6 +325,7 @@ __all__ = [
     "mel_filterbank",
     "read_wav",
     "resample",
+    "split_words",
     "synthesize",
     "trim_silence",
 ]
