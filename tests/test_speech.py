@@ -141,3 +141,19 @@ def test_festival_batch_gives_the_same_words_as_one_call_each():
         speech.synthesize_festival_batch(['say "hi"'])
     with pytest.raises(ValueError, match="festival voice"):
         speech.synthesize_festival_batch(["one"], voice="nobody")
+
+
+def test_split_words_finds_each_burst_between_pauses():
+    rate = 8000
+    pause = np.zeros(int(0.25 * rate), np.float32)
+    bursts = [tone(300, 0.3, rate), tone(900, 0.2, rate), tone(1500, 0.4, rate)]
+    x = np.concatenate([pause, bursts[0], pause, bursts[1], pause, bursts[2], pause])
+    x = x + np.random.default_rng(0).normal(scale=1e-3, size=len(x)).astype(np.float32)
+    parts = speech.split_words(x, rate)
+    assert len(parts) == 3
+    for part, burst in zip(parts, bursts):
+        assert abs(len(part) - len(burst)) < 0.1 * rate
+    click = np.concatenate([pause, tone(300, 0.02, rate), pause, bursts[0], pause])
+    assert len(speech.split_words(click, rate)) == 1, "a 20 ms click is not a word"
+    short_gap = np.concatenate([bursts[0], np.zeros(int(0.05 * rate), np.float32), bursts[1]])
+    assert len(speech.split_words(short_gap, rate)) == 1, "a 50 ms gap inside a word does not split it"
