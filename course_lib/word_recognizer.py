@@ -87,34 +87,22 @@ def synthesize_words(voices, words=VOCABULARY, takes=None, seed: int = 0) -> lis
         for _ in range(per_engine[voice.split(":", 1)[0]])
     ]
 
-    def run(job):
-        word, voice, rate, pitch = job
+    def speak(indices):  # festival speaks a whole batch of one voice in one process: its start-up dominates
+        word, voice, rate, pitch = jobs[indices[0]]
         engine, name = voice.split(":", 1)
-        return [
-            (speech.synthesize(word, voice=name, rate=rate, pitch=pitch, sample_rate=RATE, engine=engine), word, voice)
-        ]
-
-    def run_festival(voice_jobs):  # one festival process per voice: its start-up dominates
-        voice = voice_jobs[0][1]
-        waves = speech.synthesize_festival_batch(
-            [j[0] for j in voice_jobs], voice.split(":", 1)[1], [j[2] for j in voice_jobs], sample_rate=RATE
-        )
-        return [(w, j[0], voice) for w, j in zip(waves, voice_jobs)]
+        if engine == "festival":
+            words, rates = [jobs[i][0] for i in indices], [jobs[i][2] for i in indices]
+            waves = speech.synthesize_festival_batch(words, name, rates, sample_rate=RATE)
+        else:
+            waves = [speech.synthesize(word, voice=name, rate=rate, pitch=pitch, sample_rate=RATE, engine=engine)]
+        return [(i, (w, jobs[i][0], voice)) for i, w in zip(indices, waves)]
 
     festival = [v for v in dict.fromkeys(j[1] for j in jobs) if v.startswith("festival:")]
-    tasks = [(run, j) for j in jobs if not j[1].startswith("festival:")]
-    tasks += [(run_festival, [j for j in jobs if j[1] == v]) for v in festival]
+    batches = [[i] for i, j in enumerate(jobs) if not j[1].startswith("festival:")]
+    batches += [[i for i, j in enumerate(jobs) if j[1] == v] for v in festival]
     with ThreadPoolExecutor(max_workers=4) as pool:  # the work happens in the synthesiser subprocesses
-        results = list(pool.map(lambda task: task[0](task[1]), tasks))
-    by_job = [r for batch in results for r in batch]
-    order = {id(j): i for i, j in enumerate(jobs)}  # keep the jobs' order: festival batches come last otherwise
-    keyed = list(
-        zip(
-            [j for j in jobs if not j[1].startswith("festival:")] + [j for v in festival for j in jobs if j[1] == v],
-            by_job,
-        )
-    )
-    return [r for _, r in sorted(keyed, key=lambda jr: order[id(jr[0])])]
+        done = dict(pair for batch in pool.map(speak, batches) for pair in batch)
+    return [done[i] for i in range(len(jobs))]
 
 
 def _room(rng, rt60: float) -> np.ndarray:
