@@ -285,8 +285,37 @@ def to_images(X, side: int | None = None) -> np.ndarray:
     return X.reshape(X.shape[:-1] + (side, side))
 
 
+def load_cats_and_dogs(side: int = 72):
+    """The 3,000 cats-and-dogs photos resized to ``side × side``: ``X_train, y_train, X_val, y_val`` (1 = dog).
+
+    Defined in: Chapter 11, "Convolutional networks" (section "Cats and dogs in real photographs").
+
+    Reads Keras' copy of ``cats_and_dogs_filtered.zip`` (downloaded once, or
+    seeded offline by ``python -m course_lib.keras_cache``); pixels are
+    float32 in [0, 1].  Imports Keras when called.
+    """
+    import os
+
+    import keras
+
+    from course_lib.keras_cache import CATS_AND_DOGS_URL
+
+    side = _check_n(side, "side", minimum=8)
+    folder = keras.utils.get_file("cats_and_dogs_filtered.zip", origin=CATS_AND_DOGS_URL, extract=True)
+    out = []
+    for split in ("train", "validation"):
+        data = keras.utils.image_dataset_from_directory(
+            os.path.join(folder, "cats_and_dogs_filtered", split), image_size=(side, side), batch_size=None,
+            shuffle=False, verbose=False,
+        )  # fmt: skip
+        images, labels = zip(*((x.numpy(), int(y)) for x, y in data))
+        out += [np.stack(images).astype("float32") / 255, np.array(labels)]
+    return tuple(out)
+
+
 __all__ = [
     "check_labels",
+    "load_cats_and_dogs",
     "load_digits_8x8",
     "load_mnist_subset",
     "moons",
