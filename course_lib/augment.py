@@ -1,4 +1,4 @@
-"""Data augmentation for images: new training examples from old ones by small shifts.
+"""Data augmentation for images: new training examples from old ones by small shifts, crops and mirroring.
 
 Defined in: Chapter 11, "Convolutional networks".
 
@@ -36,4 +36,24 @@ def random_shift(images, max_shift: int = 2, seed: int = 0) -> np.ndarray:
     return padded[np.arange(m)[:, None, None], rows[:, :, None], cols[:, None, :]]
 
 
-__all__ = ["random_shift"]
+def random_crop_flip(images, size: int, seed: int = 0) -> np.ndarray:
+    """A random ``size × size`` crop of each image of ``(m, H, W, C)``, mirrored left–right half of the time.
+
+    Defined in: Chapter 15, "Image recognition" (the numpy twin of Keras'
+    ``RandomCrop`` followed by ``RandomFlip("horizontal")``).
+    """
+    X = as_float_array(images, "images", ndim=4)
+    size = check_whole(size, "size")
+    m, H, W, _ = X.shape
+    if size > min(H, W):
+        raise ValueError(f"size must fit inside the images ({H}×{W}), got {size}")
+    rng = np.random.default_rng(check_whole(seed, "seed", minimum=0))
+    top, left = rng.integers(0, H - size + 1, m), rng.integers(0, W - size + 1, m)
+    rows, cols = top[:, None] + np.arange(size), left[:, None] + np.arange(size)
+    out = X[np.arange(m)[:, None, None], rows[:, :, None], cols[:, None, :]]
+    flip = rng.random(m) < 0.5
+    out[flip] = out[flip, :, ::-1]
+    return out
+
+
+__all__ = ["random_crop_flip", "random_shift"]

@@ -82,7 +82,28 @@ def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
     return counts.reshape(num_classes, num_classes).astype(np.int64)
 
 
+def precision_recall(y_true, y_pred) -> np.ndarray:
+    """``[precision, recall]`` of the positive class (1) for 0/1 labels and 0/1 predictions.
+
+    Defined in: Chapter 16, "More applications".
+
+    Precision: of the samples flagged 1, the share that are truly 1.
+    Recall: of the truly-1 samples, the share that were flagged.  A
+    precision with nothing flagged, or a recall with no true positives in
+    the data, is 0/0 and reported as 0 (scikit-learn's ``zero_division=0``).
+    """
+    t, p = as_labels(y_true, "y_true"), as_labels(y_pred, "y_pred")
+    if t.shape != p.shape:
+        raise ValueError(f"y_pred must have shape ({t.shape[0]},) like y_true, got {p.shape}")
+    if t.size and (max(t.max(), p.max()) > 1):
+        raise ValueError("precision and recall take binary labels: y_true and y_pred must hold only 0 and 1")
+    tp = float(np.sum((t == 1) & (p == 1)))
+    flagged, positives = float(np.sum(p == 1)), float(np.sum(t == 1))
+    return np.array([tp / flagged if flagged else 0.0, tp / positives if positives else 0.0])
+
+
 __all__ = [
     "accuracy",
     "confusion_matrix",
+    "precision_recall",
 ]
