@@ -157,3 +157,20 @@ def test_split_words_finds_each_burst_between_pauses():
     assert len(speech.split_words(click, rate)) == 1, "a 20 ms click is not a word"
     short_gap = np.concatenate([bursts[0], np.zeros(int(0.05 * rate), np.float32), bursts[1]])
     assert len(speech.split_words(short_gap, rate)) == 1, "a 50 ms gap inside a word does not split it"
+
+
+def test_the_microphone_widget_hands_its_recording_to_python():
+    from course_lib import microphone
+
+    widget = microphone.microphone(seconds=1.5)
+    assert widget.seconds == 1.5 and "Record" in widget.status
+    with pytest.raises(ValueError, match="nothing recorded"):
+        widget.wave()
+    widget.samples = np.array([0.0, 0.5, -0.25], dtype="<f4").tobytes()
+    widget.sample_rate = 48000
+    wave, rate = widget.wave()
+    assert rate == 48000 and wave.dtype == np.float32 and wave.tolist() == [0.0, 0.5, -0.25]
+    with pytest.raises(ValueError, match="multiple of 4"):
+        microphone.samples_from_bytes(b"abc", 8000)
+    with pytest.raises(ValueError, match="between 0.5 and 30"):
+        microphone.microphone(seconds=0)
