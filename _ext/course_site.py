@@ -4,9 +4,17 @@
   fresh build declares ``const THEBE_JS_URL`` twice; we keep one copy.
 * pydata-sphinx-theme reports an empty colour mode as an error; we start in
   light mode (readers can still switch).
+* sphinx-external-toc 1.x renumbers sections across numbered parts with a
+  loop that writes to a stale variable (``doc`` instead of ``docname``): a
+  book whose chapters have several sections stops with ``KeyError: 'book/index'``.
+  :func:`_fix_section_renumbering` recompiles that method with the right names.
 """
 
 from __future__ import annotations
+
+import inspect
+import textwrap
+import types
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -22,6 +30,31 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
         context["default_mode"] = "light"
 
 
+def _fix_section_renumbering() -> None:
+    from sphinx_external_toc import collectors
+
+    cls = collectors.TocTreeCollectorWithStyles
+    source = textwrap.dedent(inspect.getsource(cls.assign_section_numbers))
+    loop = source.find("for docname in env.toc_secnumbers:")  # the second loop: the one with the bug
+    bug = "env.toc_secnumbers[doc][anchor] = copy.deepcopy(update_secnumber)"
+    if loop < 0 or bug not in source[loop:]:
+        return  # a release that no longer has the bug
+    head, tail = source[:loop], source[loop:]
+    tail = tail.replace(bug, "env.toc_secnumbers[docname][anchorname] = copy.deepcopy(update_secnumber)", 1)
+    source = (head + tail).replace(
+        "secnumber[i] == old_secnumber[i]", "old_secnumber is not None and secnumber[i] == old_secnumber[i]"
+    )
+    # Compiled inside a class of the same name, so that self.__private names are mangled as in the original.
+    namespace = dict(vars(collectors))
+    exec(f"class {cls.__name__}:\n" + textwrap.indent(source, "    "), namespace)  # noqa: S102
+    fixed = namespace[cls.__name__].__dict__["assign_section_numbers"]
+    # super() inside it must see the real class, not the stand-in compiled above.
+    cells = tuple(types.CellType(cls) if name == "__class__" else cell
+                  for name, cell in zip(fixed.__code__.co_freevars, fixed.__closure__ or ()))  # fmt: skip
+    cls.assign_section_numbers = types.FunctionType(fixed.__code__, fixed.__globals__, fixed.__name__, None, cells)
+
+
 def setup(app):
+    _fix_section_renumbering()
     app.connect("html-page-context", _dedupe_scripts, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
