@@ -36,11 +36,7 @@ def iou(box_a, box_b) -> float:
     a, b = _boxes(box_a, "box_a"), _boxes(box_b, "box_b")
     if a.ndim != 1 or b.ndim != 1:
         raise ValueError("iou compares two single boxes, each of shape (4,)")
-    height = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    width = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = height * width
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return float(inter / union) if union > 0 else 0.0
+    return float(_iou_with(a, b[None])[0])
 
 
 def non_max_suppression(boxes, scores, threshold: float = 0.3) -> np.ndarray:
