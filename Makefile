@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
-.PHONY: setup book test lint student bench lab repo clean
+.PHONY: setup book test lint student bench grade lab repo clean
 
 $(STAMP): requirements.txt pyproject.toml apt.txt tests/apt.txt
 	bash tools/apt_install.sh apt.txt
@@ -49,6 +49,11 @@ student: setup
 ## make bench — speed benchmarks, one `name: value` line per figure
 bench: setup
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/grade_class.py
+
+## make grade SUBMISSIONS=DIR OUT=DIR [NOTEBOOKS=04_activations,06_losses] — grade a class (see the preface)
+grade: setup
+	$(BIN)/python -m course_lib.grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS))
 
 ## make lab — JupyterLab on the book
 lab: setup

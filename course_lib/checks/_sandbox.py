@@ -267,6 +267,11 @@ def _child(func: Callable, args: tuple, reference: Callable | None, write_fd: in
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
+        # Keep only the result pipe: descriptors inherited from whoever runs the check (a grader's report
+        # pipe, open files) are out of the learner's reach.
+        os.closerange(3, write_fd)
+        os.closerange(write_fd + 1, 1 << 16)
+        _die_with_parent()
         sys.stdout = sys.stderr = io.StringIO()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         hit: list = []
@@ -285,6 +290,14 @@ def _child(func: Callable, args: tuple, reference: Callable | None, write_fd: in
             view = view[os.write(write_fd, view) :]
     finally:
         os._exit(0)
+
+
+def _die_with_parent() -> None:
+    """Linux: ask the kernel to kill this child when the process that forked it dies (e.g. a grader's time-out)."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _call_forked(func: Callable, args: tuple, seconds: float, reference: Callable | None) -> Call:
