@@ -1,0 +1,168 @@
+"""Exercises of Chapter 17, "Challenges and limitations" (class weights, k-fold splits, FGSM)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from course_lib import adversarial, data_quality
+from course_lib.checks._core import Case, Mistake, register
+
+CHAPTER = 'Chapter 17, "Challenges and limitations"'
+
+
+def _weight_cases(rng: np.random.Generator) -> list[Case]:
+    skewed = np.where(rng.random(60) < 0.1, 1, 0)
+    skewed[:2] = 1
+    return [
+        Case((np.array([0, 0, 0, 1]), 2), "three of class 0, one of class 1"),
+        Case((skewed, 2), "60 labels, about 10 % positive"),
+        Case((rng.integers(0, 3, 25), 3), "25 labels of three classes"),
+        Case((np.array([0, 2, 2, 0, 2]), 3), "class 1 has no samples: its weight is 0"),
+    ]
+
+
+def _weights_variant(y, k, *, frequency=False, no_k=False, reciprocal=False, divide_by_zero=False):
+    y = np.asarray(y)
+    counts = np.bincount(y, minlength=k).astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if frequency:
+            return counts / len(y)
+        w = 1 / counts if reciprocal else len(y) / counts if no_k else len(y) / (k * counts)
+    return w if divide_by_zero else np.where(counts > 0, w, 0.0)
+
+
+register(
+    "class_weights",
+    chapter=CHAPTER,
+    reference=data_quality.class_weights,
+    cases=_weight_cases,
+    arg_names=("y", "n_classes"),
+    mistakes=[
+        Mistake(
+            "class frequencies instead of weights",
+            lambda y, k: _weights_variant(y, k, frequency=True),
+            "A rare class must weigh MORE: the weight is the inverse of the class's share, m / (n_classes · m_c).",
+        ),
+        Mistake(
+            "n_classes left out",
+            lambda y, k: _weights_variant(y, k, no_k=True),
+            "Divide by n_classes too, so that a balanced data set gets weight 1 for every class.",
+        ),
+        Mistake(
+            "one over the count",
+            lambda y, k: _weights_variant(y, k, reciprocal=True),
+            "Multiply by the number of samples m: w_c = m / (n_classes · m_c), so the weights average to about 1.",
+        ),
+        Mistake(
+            "division by zero for an empty class",
+            lambda y, k: _weights_variant(y, k, divide_by_zero=True),
+            "A class with no samples must get weight 0, not inf: np.divide(..., where=counts > 0) helps.",
+        ),
+    ],
+)
+
+
+def _fold_cases(rng: np.random.Generator) -> list[Case]:
+    return [
+        Case((6, 3), "6 samples, 3 folds"),
+        Case((10, 3), "10 samples, 3 folds: the first fold has 4"),
+        Case((7, 7), "leave-one-out: 7 folds of one sample"),
+        Case((11, 4), "11 samples, 4 folds"),
+    ]
+
+
+def _folds_variant(n, k, *, train_all=False, drop_rest=False, rest_last=False, one_fewer=False):
+    idx = np.arange(n)
+    if drop_rest:
+        folds = [idx[i * (n // k) : (i + 1) * (n // k)] for i in range(k)]
+    elif rest_last:
+        size = n // k
+        folds = [idx[i * size : (i + 1) * size] for i in range(k - 1)] + [idx[(k - 1) * size :]]
+    else:
+        folds = np.array_split(idx, k - 1 if one_fewer else k)
+    return tuple((idx if train_all else np.setdiff1d(idx, f), f) for f in folds)
+
+
+register(
+    "k_fold_splits",
+    chapter=CHAPTER,
+    reference=data_quality.k_fold_splits,
+    cases=_fold_cases,
+    arg_names=("n", "k"),
+    mistakes=[
+        Mistake(
+            "validation samples also in training",
+            lambda n, k: _folds_variant(n, k, train_all=True),
+            "A fold's validation samples must NOT be in its training set: train on every sample except the fold.",
+        ),
+        Mistake(
+            "leftover samples never validated",
+            lambda n, k: _folds_variant(n, k, drop_rest=True),
+            "Every sample must be in exactly one validation fold; when k does not divide n, give the first n % k"
+            " folds one sample more (np.array_split does this).",
+        ),
+        Mistake(
+            "leftover samples all in the last fold",
+            lambda n, k: _folds_variant(n, k, rest_last=True),
+            "The extra samples go one each to the FIRST n % k folds (np.array_split), not all to the last fold.",
+        ),
+        Mistake(
+            "k − 1 folds",
+            lambda n, k: _folds_variant(n, k, one_fewer=True),
+            "Make exactly k folds: check the range of your loop.",
+        ),
+    ],
+)
+
+
+def _fgsm_cases(rng: np.random.Generator) -> list[Case]:
+    X, G = rng.uniform(0, 1, (3, 4, 4)), rng.normal(size=(3, 4, 4))
+    X[:, 0, :2], G[:, 0, :2] = [0.98, 0.01], [1.0, -1.0]  # pixels pushed past 1 and below 0
+    return [
+        Case((np.array([0.5, 0.2, 0.9]), np.array([0.3, -2.0, 0.01]), 0.1), "three pixels"),
+        Case((X, G, 0.05), "three 4×4 images"),
+        Case(
+            (np.array([0.02, 0.99, 0.5, 0.5]), np.array([-1.0, 1.0, 0.0, 5.0]), 0.1), "steps out of [0, 1] are clipped"
+        ),
+        Case((X[0], rng.normal(size=(4, 4)), 0.0), "ε = 0 changes nothing"),
+    ]
+
+
+def _fgsm_variant(X, grad, eps, *, descent=False, no_clip=False, raw_grad=False, wide_clip=False):
+    X, g = np.asarray(X, float), np.asarray(grad, float)
+    step = eps * (g if raw_grad else np.sign(g))
+    out = X - step if descent else X + step
+    if no_clip:
+        return out
+    return np.clip(out, -1, 1) if wide_clip else np.clip(out, 0, 1)
+
+
+register(
+    "fgsm",
+    chapter=CHAPTER,
+    reference=adversarial.fgsm,
+    cases=_fgsm_cases,
+    arg_names=("X", "grad", "epsilon"),
+    mistakes=[
+        Mistake(
+            "a step down the loss",
+            lambda X, g, e: _fgsm_variant(X, g, e, descent=True),
+            "An attack wants the loss to GROW: add ε·sign(grad), don't subtract it (that is gradient descent).",
+        ),
+        Mistake(
+            "the gradient instead of its sign",
+            lambda X, g, e: _fgsm_variant(X, g, e, raw_grad=True),
+            "FGSM moves every pixel by exactly ε: use np.sign(grad), not grad.",
+        ),
+        Mistake(
+            "not clipped",
+            lambda X, g, e: _fgsm_variant(X, g, e, no_clip=True),
+            "Pixels must stay valid: np.clip the result to [0, 1].",
+        ),
+        Mistake(
+            "clipped to [−1, 1]",
+            lambda X, g, e: _fgsm_variant(X, g, e, wide_clip=True),
+            "The images hold values in [0, 1], so clip to [0, 1].",
+        ),
+    ],
+)
