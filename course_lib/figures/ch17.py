@@ -16,7 +16,7 @@ def draw_images(images, titles, side: int = 8, per_row: int = 10, size: float = 
         ax.axis("off")
     for ax, image, title in zip(axes.ravel(), images, titles):
         ax.imshow(np.asarray(image).reshape(side, side), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(title, fontsize=8)
+        ax.set_title(title, fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -39,12 +39,13 @@ def draw_learning_curves(histories: dict, title: str = "Learning curves"):
     return fig
 
 
-def draw_search(trials: dict, x: str, y: str):
+def draw_search(trials: dict, x: str, y: str, labels=None):
     """Each search's trials in the plane of two log-scaled hyperparameters (colour: validation accuracy), and the
-    best accuracy found after each trial.  ``trials[name] = [(params, accuracy), ...]``."""
+    best accuracy found after each trial.  ``trials[name] = [(params, accuracy), ...]``; ``labels`` name the axes."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(trials) + 1, figsize=(4.2 * (len(trials) + 1), 3.8))
+    x_label, y_label = labels or (x, y)
+    fig, axes = plt.subplots(1, len(trials) + 1, figsize=(4.0 * (len(trials) + 1), 4.2))
     everything = [acc for runs in trials.values() for _, acc in runs]
     for ax, (name, runs) in zip(axes, trials.items()):
         points = ax.scatter(
@@ -59,9 +60,9 @@ def draw_search(trials: dict, x: str, y: str):
         )
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel(x)
-        ax.set_ylabel(y)
-        ax.set_title(f"{name}: {len({p[x] for p, _ in runs})} values of {x}")
+        ax.set_xlabel(x_label)
+        ax.set_ylabel(y_label)
+        ax.set_title(f"{name}\n{len({p[x] for p, _ in runs})} values of the {x_label}", fontsize=10)
     fig.colorbar(points, ax=axes[len(trials) - 1], label="validation accuracy")
     for name, runs in trials.items():
         axes[-1].plot(np.arange(1, len(runs) + 1), np.maximum.accumulate([a for _, a in runs]), marker="o", label=name)
