@@ -76,6 +76,8 @@ CONFLICTS = [
     ("the prediction", r"\hat y", [r"y_\{?\\text\{?pred", r"\\tilde\{?y"]),
     ("the number of samples", "m", [r"\$N\$ samples", r"\$N\$ training"]),
     ("the sigmoid", r"\sigma", [r"\\operatorname\{?sigmoid", r"\\text\{?sigmoid"]),
+    ("the layer of a weight matrix", "W_1", [r"W\^\{\["]),
+    ("an activation function", "g", [r"\\varphi"]),
 ]
 
 

@@ -92,22 +92,6 @@ def test_every_code_cell_and_code_block_is_complete_python(path):
             compile(block, path.name, "exec")  # raises SyntaxError on 'return' outside a function, etc.
 
 
-def test_every_symbol_of_the_notation_table_is_used_by_the_chapters():
-    """The preface's notation table must describe the notation the chapters actually use."""
-    preface = "\n".join(c.source for c in nbformat.read(ROOT / "book" / "00_preface.ipynb", as_version=4).cells)
-    rows = [line for line in preface.splitlines() if line.startswith("| $")]
-    assert len(rows) >= 10
-    chapters = "\n".join(
-        c.source for p in BOOK if not p.name.startswith("00") for c in nbformat.read(p, as_version=4).cells
-    )
-    compact = re.sub(r"\s+", "", chapters)
-    for row in rows:
-        for symbol in re.findall(r"\$([^$]+)\$", row.split("|")[1]):
-            assert re.sub(r"\s+", "", symbol) in compact, f"the notation table lists ${symbol}$, which no chapter uses"
-    for stale in (r"W^{[", r"\varphi"):
-        assert stale not in chapters, f"a chapter still uses {stale}, which the notation table does not"
-
-
 HINT_TITLES = ("Hint 1 — a nudge", "Hint 2 — the key idea", "Hint 3 — almost there")
 
 
