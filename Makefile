@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
-.PHONY: setup book test lint student bench grade lab repo clean
+.PHONY: setup book pdf test lint student bench grade lab repo clean
 
 $(STAMP): requirements.txt pyproject.toml apt.txt tests/apt.txt
 	bash tools/apt_install.sh apt.txt
@@ -26,6 +26,12 @@ book: setup
 	@echo
 	@echo "The course is built. Open: file://$(CURDIR)/_build/html/index.html"
 
+## make pdf — the whole book as one PDF (student version), printed from the built site by headless Chromium
+pdf: setup
+	bash tools/apt_install.sh tests/apt.txt
+	test -f _build/html/index.html || $(MAKE) book
+	$(BIN)/python tools/make_pdf.py
+
 ## make test — lint, unit/property/parity/check tests, student edition, the book executed once, site and browser
 ## The site build executes every notebook exactly once (the cache is cleared first), in strict mode: an error, a
 ## failed result guard or a failing exercise check stops it. The site and browser tests then reuse that execution.
@@ -33,10 +39,12 @@ test: setup
 	bash tools/apt_install.sh tests/apt.txt
 	$(MAKE) lint
 	$(BIN)/python -m course_lib.keras_cache
-	$(BIN)/python -m pytest -n 2 --dist loadfile --ignore=tests/site tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile --ignore=tests/site --ignore=tests/pdf tests
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	COURSE_CHECKS_STRICT=1 $(MAKE) book
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider
+	$(BIN)/python tools/make_pdf.py
+	$(BIN)/python -m pytest tests/pdf -p no:cacheprovider
 
 lint: setup
 	$(BIN)/ruff check course_lib tests benchmarks book drafts
