@@ -35,16 +35,24 @@ pdf: setup
 ## make test — lint, unit/property/parity/check tests, student edition, the book executed once, site and browser
 ## The site build executes every notebook exactly once (the cache is cleared first), in strict mode: an error, a
 ## failed result guard or a failing exercise check stops it. The site and browser tests then reuse that execution.
+## Each stage prints "== stage NAME at HH:MM:SS", so a CI log shows where the time goes.
+stage = @echo "== stage $(1) at $$(date +%T)"
 test: setup
+	$(call stage,lint)
 	bash tools/apt_install.sh tests/apt.txt
 	$(MAKE) lint
 	$(BIN)/python -m course_lib.keras_cache
+	$(call stage,unit tests)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --ignore=tests/site --ignore=tests/pdf tests
+	$(call stage,book executed once and built strictly)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	COURSE_CHECKS_STRICT=1 $(MAKE) book
+	$(call stage,site and browser tests)
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider
+	$(call stage,pdf)
 	$(BIN)/python tools/make_pdf.py
 	$(BIN)/python -m pytest tests/pdf -p no:cacheprovider
+	$(call stage,done)
 
 lint: setup
 	$(BIN)/ruff check course_lib tests benchmarks book drafts
