@@ -181,3 +181,16 @@ def test_the_command_line_explains_a_wrong_folder(tmp_path, capsys):
     assert "no student folders" in capsys.readouterr().err
     assert main([str(tmp_path / "empty"), "--out", str(tmp_path / "out"), "--notebooks", "99_nothing"]) == 2
     assert "no notebook with exercises named" in capsys.readouterr().err
+
+
+def test_a_notebook_stopped_by_its_time_limit_keeps_the_results_it_had(tmp_path):
+    from tests.class_factory import BOOK, _solution_cell
+
+    nb = nbformat.read(str(BOOK / "04_activations.ipynb"), as_version=4)
+    exercises = edition_exercises(EDITION, ["04_activations"])["04_activations.ipynb"]
+    last = exercises[-1][1]
+    _solution_cell(nb, last).source = f"def {last}(*args):\n    while True:\n        pass\n"
+    (tmp_path / "submitted" / "late").mkdir(parents=True)
+    nbformat.write(nb, str(tmp_path / "submitted" / "late" / "04_activations.ipynb"))
+    rows = grade_class(tmp_path / "submitted", tmp_path / "out", notebooks=["04_activations"], timeout=4.0)
+    assert [r["status"] for r in rows] == ["passed"] * (len(exercises) - 1) + ["notebook_timeout"]

@@ -70,18 +70,16 @@ def make_private() -> None:
     _prctl(4, 0)  # PR_SET_DUMPABLE
 
 
-def grade_notebook(job: Job) -> list[dict]:
-    """The check results of one notebook (runs in the worker; see the module docstring)."""
+def grade_notebook(job: Job):
+    """Yield the check result of each exercise of one notebook as it is known (runs in the worker)."""
     from course_lib import checks
 
     try:
         found = definitions(read_notebook(job.path))
     except UnreadableNotebook as exc:
-        return [
-            _row(ex, "unreadable", f"❌ {ex}: {exc}. Download it again from Jupyter (File ▸ Download).")
-            for ex, _ in job.exercises
-        ]
-    rows = []
+        for ex, _ in job.exercises:
+            yield _row(ex, "unreadable", f"❌ {ex}: {exc}. Download it again from Jupyter (File ▸ Download).")
+        return
     problems = "".join(f"\n  Note: {p}." for p in found.problems)
     for exercise, name in job.exercises:
         if name not in found.names:
@@ -89,15 +87,14 @@ def grade_notebook(job: Job) -> list[dict]:
                 f"✏️ {exercise}: your notebook has no function named `{name}` — was its cell deleted or renamed?"
                 + problems
             )
-            rows.append(_row(exercise, "missing", message))
+            yield _row(exercise, "missing", message)
             continue
         try:
             result = checks.run(exercise, LearnerFunction(name, found))
             status, message = result.status, result.message
         except Exception as exc:  # noqa: BLE001 - a grader fault must not stop the class
             status, message = "error", f"❌ {exercise}: the grader could not check it ({type(exc).__name__}: {exc})."
-        rows.append(_row(exercise, status, message + (problems if status != "passed" else "")))
-    return rows
+        yield _row(exercise, status, message + (problems if status != "passed" else ""))
 
 
 def _row(exercise: str, status: str, message: str) -> dict:
@@ -117,7 +114,7 @@ def _worker(job: Job, write_fd: int, memory_mb: int) -> None:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
-        for row in grade_notebook(job):
+        for row in grade_notebook(job):  # each result is reported as soon as it is known
             data = (json.dumps(row) + "\n").encode()
             view = memoryview(data)
             while view:
