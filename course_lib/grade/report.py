@@ -119,6 +119,7 @@ def write_summary(rows: list[dict], out: Path, wall_seconds: float | None = None
     ax.set_xlabel(f"students who passed (%, of {len(students)})")
     ax.set_title("Pass rate per exercise")
     ax.grid(axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
     fig.tight_layout()
     fig.savefig(out / "pass_rates.png", dpi=110)
     plt.close(fig)
