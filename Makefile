@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONHASHSEED := 0
 
-.PHONY: setup book pdf test lint student bench grade lab repo clean
+.PHONY: setup book pdf test lint student bench bench-speech grade lab repo clean
 
 $(STAMP): requirements.txt pyproject.toml apt.txt tests/apt.txt
 	bash tools/apt_install.sh apt.txt
@@ -71,6 +71,10 @@ student: setup
 bench: setup
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/grade_class.py
+
+## make bench-speech — chapter 14: do more real people's voices help on unseen ones? (about 8 minutes)
+bench-speech: setup
+	$(BIN)/python benchmarks/speech_transfer.py
 
 ## make grade SUBMISSIONS=DIR OUT=DIR [NOTEBOOKS=04_activations,06_losses] — grade a class (see the preface)
 grade: setup

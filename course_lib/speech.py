@@ -18,7 +18,15 @@ import numpy as np
 
 from course_lib._validation import check_whole
 from course_lib.audio import FEATURE_RATE, as_waveform, check_rate, read_wav, resample
-from course_lib.synthesis import ENGINES, FESTIVAL_VOICES, FLITE_VOICES, synthesize, synthesize_festival_batch
+from course_lib.synthesis import (
+    ENGINES,
+    FESTIVAL_VOICES,
+    FLITE_VOICES,
+    PICO_VOICES,
+    synthesize,
+    synthesize_festival_batch,
+    synthesize_pico_batch,
+)
 
 FRAME_SECONDS, HOP_SECONDS, N_FFT, N_MELS = 0.025, 0.010, 256, 40
 N_CEPSTRA = 16  # cepstral smoothing: what a word is lives in the envelope, who says it in the fine structure
@@ -141,6 +149,7 @@ __all__ = [
     "FEATURE_RATE",
     "FESTIVAL_VOICES",
     "FLITE_VOICES",
+    "PICO_VOICES",
     "check_rate",
     "as_waveform",
     "features",
@@ -152,5 +161,6 @@ __all__ = [
     "split_words",
     "synthesize",
     "synthesize_festival_batch",
+    "synthesize_pico_batch",
     "trim_silence",
 ]

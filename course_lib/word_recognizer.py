@@ -65,12 +65,28 @@ TEST_VOICES = (
 def all_voices() -> list[str]:
     """Every ``"engine:voice"`` the recognizer knows about, test voices included."""
     voices = [f"espeak-ng:{a}+{v}" for a in ESPEAK_ACCENTS for v in ESPEAK_VARIANTS]
-    return voices + [f"flite:{v}" for v in speech.FLITE_VOICES] + [f"festival:{v}" for v in speech.FESTIVAL_VOICES]
+    voices += [f"flite:{v}" for v in speech.FLITE_VOICES] + [f"festival:{v}" for v in speech.FESTIVAL_VOICES]
+    return voices + [f"pico:{v}" for v in speech.PICO_VOICES]
+
+
+#: How the foreign festival voices are made to say the vocabulary: English respelled by each language's rules.
+#: They add accented speakers, each from a real person's recorded diphones, to the few English ones.
+RESPELLINGS = {
+    "it": dict(zip(VOCABULARY, "ziro uan tu tri for faiv sics seven eit nain uot is de taim".split())),
+    "cs": dict(zip(VOCABULARY, "zírou uan tú trí fór fajv siks sevn ejt najn uot yz d tajm".split())),
+    "fi": dict(zip(VOCABULARY, "siirou uan tuu trii foor faiv siks seven eit nain uot is de taim".split())),
+}
+
+
+def _text(word: str, voice: str) -> str:
+    """What to ask ``voice`` ("engine:name") to read so that it says ``word``."""
+    language = voice.split(":", 1)[1].split("-")[0]
+    return RESPELLINGS[language][word] if voice.startswith("festival:") and language in RESPELLINGS else word
 
 
 #: Recordings of each word per voice: espeak-ng has a hundred voices, the other engines a few each, so
 #: their voices speak more takes — otherwise espeak's formant sound would dominate what the model learns.
-TAKES = {"espeak-ng": 1, "flite": 5, "festival": 5}
+TAKES = {"espeak-ng": 1, "flite": 5, "festival": 5, "pico": 5}
 
 
 def synthesize_words(voices, words=VOCABULARY, takes=None, seed: int = 0) -> list[tuple[np.ndarray, str, str]]:
@@ -87,19 +103,22 @@ def synthesize_words(voices, words=VOCABULARY, takes=None, seed: int = 0) -> lis
         for _ in range(per_engine[voice.split(":", 1)[0]])
     ]
 
-    def speak(indices):  # festival speaks a whole batch of one voice in one process: its start-up dominates
+    def speak(indices):  # festival and Pico speak a batch of one voice in one process: start-up dominates
         word, voice, rate, pitch = jobs[indices[0]]
         engine, name = voice.split(":", 1)
+        rates, pitches = ([jobs[i][k] for i in indices] for k in (2, 3))
+        words = [_text(jobs[i][0], voice) for i in indices]
         if engine == "festival":
-            words, rates = [jobs[i][0] for i in indices], [jobs[i][2] for i in indices]
             waves = speech.synthesize_festival_batch(words, name, rates, sample_rate=RATE)
+        elif engine == "pico":
+            waves = speech.synthesize_pico_batch(words, name, rates, pitches, sample_rate=RATE)
         else:
             waves = [speech.synthesize(word, voice=name, rate=rate, pitch=pitch, sample_rate=RATE, engine=engine)]
         return [(i, (w, jobs[i][0], voice)) for i, w in zip(indices, waves)]
 
-    festival = [v for v in dict.fromkeys(j[1] for j in jobs) if v.startswith("festival:")]
-    batches = [[i] for i, j in enumerate(jobs) if not j[1].startswith("festival:")]
-    batches += [[i for i, j in enumerate(jobs) if j[1] == v] for v in festival]
+    batched = [v for v in dict.fromkeys(j[1] for j in jobs) if v.split(":")[0] in ("festival", "pico")]
+    batches = [[i] for i, j in enumerate(jobs) if j[1] not in batched]
+    batches += [[i for i, j in enumerate(jobs) if j[1] == v] for v in batched]
     with ThreadPoolExecutor(max_workers=4) as pool:  # the work happens in the synthesiser subprocesses
         done = dict(pair for batch in pool.map(speak, batches) for pair in batch)
     return [done[i] for i in range(len(jobs))]
@@ -269,7 +288,10 @@ def train_word_recognizer(seed: int = 0, voices=None, takes=None, copies: int = 
     X, y = make_dataset(recordings, copies=copies, seed=seed + 1)
     rng = np.random.default_rng(seed + 2)
     X = np.stack([_mask(x, rng) if rng.random() < 0.5 else x for x in X])
+    import tensorflow as tf
+
     keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()  # the same seed gives the same recognizer, run after run
     model = build_model()
     model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(X, y, epochs=epochs, batch_size=64, shuffle=True, verbose=verbose)

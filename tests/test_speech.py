@@ -143,6 +143,61 @@ def test_festival_batch_gives_the_same_words_as_one_call_each():
         speech.synthesize_festival_batch(["one"], voice="nobody")
 
 
+@pytest.mark.skipif(shutil.which("festival") is None, reason="festival is not installed (apt.txt)")
+def test_foreign_festival_voices_say_the_vocabulary_through_respellings():
+    voices = [f"festival:{v}" for v in ("it-pc", "cs-krb", "fi-mv")]
+    recordings = word_recognizer.synthesize_words(voices, words=("seven", "zero"), takes=1, seed=0)
+    assert [(word, voice) for _, word, voice in recordings] == [(w, v) for v in voices for w in ("seven", "zero")]
+    assert all(w.ndim == 1 and 0.2 * 8000 < len(w) < 2 * 8000 for w, _, _ in recordings)
+    assert word_recognizer._text("zero", "festival:cs-krb") == "zírou", "Czech voices read iso-8859-2 text"
+    assert (
+        word_recognizer._text("zero", "festival:kal") == "zero" and word_recognizer._text("one", "pico:en-GB") == "one"
+    )
+    with pytest.raises(ValueError, match="iso-8859-2"):
+        speech.synthesize_festival_batch(["日本"], "cs-ph")
+
+
+@pytest.mark.skipif(shutil.which("festival") is None, reason="festival is not installed (apt.txt)")
+def test_festival_batch_carries_on_past_a_voice_that_crashes(monkeypatch):
+    import subprocess
+
+    real_run, calls = subprocess.run, []
+
+    def crash_once(cmd, **kwargs):  # the first run dies after the first text, as festival does on a bad diphone
+        calls.append(cmd)
+        result = real_run(cmd, **kwargs)
+        if len(calls) == 1:
+            for extra in sorted(Path(cmd[-1]).parent.glob("*.wav"))[1:]:
+                extra.unlink()
+            return subprocess.CompletedProcess(cmd, -11, b"", b"")
+        return result
+
+    from pathlib import Path
+
+    monkeypatch.setattr(subprocess, "run", crash_once)
+    waves = speech.synthesize_festival_batch(["one", "two", "three"], "kal", sample_rate=8000)
+    assert len(calls) == 2 and len(waves) == 3 and all(len(w) > 1000 for w in waves)
+
+
+def test_pico_speaks_at_the_requested_speed_and_rejects_markup():
+    pytest.importorskip("ttspico")
+    slow = speech.synthesize("what is the time", engine="pico", voice="en-GB", rate=100, sample_rate=8000)
+    fast = speech.synthesize("what is the time", engine="pico", voice="en-GB", rate=250, sample_rate=8000)
+    assert slow.dtype == np.float32 and len(slow) > 1.5 * len(fast) > 0
+    low, high = speech.synthesize_pico_batch(["nine", "nine"], "en-US", pitches=[10, 90], sample_rate=16000)
+
+    def f0(x, rate=16000):  # the lag (50–500 Hz) at which the waveform best matches itself
+        ac = np.correlate(x, x, mode="full")[len(x) - 1 :]
+        lags = np.arange(rate // 500, rate // 50)
+        return rate / lags[np.argmax(ac[lags])]
+
+    assert f0(high) > 1.5 * f0(low), "a higher pitch setting gives a higher fundamental frequency"
+    with pytest.raises(ValueError, match="markup"):
+        speech.synthesize("<speed level='10'>one</speed>", engine="pico")
+    with pytest.raises(ValueError, match="pico voice"):
+        speech.synthesize("one", engine="pico", voice="kal")
+
+
 def test_split_words_finds_each_burst_between_pauses():
     rate = 8000
     pause = np.zeros(int(0.25 * rate), np.float32)
