@@ -158,6 +158,15 @@ def test_foreign_festival_voices_say_the_vocabulary_through_respellings():
 
 
 @pytest.mark.skipif(shutil.which("festival") is None, reason="festival is not installed (apt.txt)")
+def test_a_festival_voice_that_is_not_installed_says_so(monkeypatch):
+    from course_lib import synthesis
+
+    monkeypatch.setitem(synthesis.FESTIVAL_VOICES, "zz", "voice_not_installed_diphone")
+    with pytest.raises(RuntimeError, match="'zz' is not installed"):
+        speech.synthesize_festival_batch(["one"], "zz", sample_rate=8000)
+
+
+@pytest.mark.skipif(shutil.which("festival") is None, reason="festival is not installed (apt.txt)")
 def test_festival_batch_carries_on_past_a_voice_that_crashes(monkeypatch):
     import subprocess
 
