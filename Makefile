@@ -21,12 +21,14 @@ setup: $(STAMP)
 
 ## make book — execute the notebooks (cached) and build the site into _build/html
 ## Notebooks whose code changed are executed two at a time into the execution cache (jupyter-cache, the cache
-## myst-nb reads), so the site build itself only renders: each notebook is still executed once.
+## myst-nb reads), so the site build itself only renders: each notebook is still executed once. Each of the two
+## gets one thread for TensorFlow and BLAS: two notebooks that each spin two threads on two cores run far slower.
 CACHE := _build/.jupyter_cache
+ONE_THREAD := TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 book: setup
 	$(BIN)/python -m course_lib.keras_cache
 	yes | $(BIN)/jcache notebook -p $(CACHE) add book/*.ipynb >/dev/null
-	$(BIN)/jcache project -p $(CACHE) execute --executor local-parallel --timeout 180 -v WARNING
+	$(ONE_THREAD) $(BIN)/jcache project -p $(CACHE) execute --executor local-parallel --timeout 180 -v WARNING
 	$(BIN)/jupyter-book build . --path-output . -W --keep-going
 	@echo
 	@echo "The course is built. Open: file://$(CURDIR)/_build/html/index.html"
