@@ -2,10 +2,10 @@
 
 Defined in: Chapter 14, "Speech recognition".
 
-The training speech of the chapter is made by these engines, offline.  The
-Debian engines run in a subprocess; Pico (the Android synthesiser, PyPI
-package ``ttspico``, which ships its voices) runs in this process.  Every
-call returns a float32 waveform.
+The training speech of the chapter is made by these engines, offline.  Each
+runs in a child process: the Debian programs, and Pico (the Android
+synthesiser, PyPI package ``ttspico``, which ships its voices) in a small
+Python child.  Every call returns a float32 waveform.
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
 
 Defined in: Chapter 14, "Speech recognition".
 
-Training speech comes from three synthesisers (``espeak-ng`` in eight
-accents and many voice variants, ``flite``, ``festival``) at many speeds and
-pitches.  One engine's voices do not sound like people, so every clean word
+Training speech comes from four synthesisers (``espeak-ng`` in eight
+accents and many voice variants, ``flite``, ``festival`` — with eight
+Italian, Czech and Finnish voices reading respelled English, i.e. accented
+speakers — and SVOX Pico) at many speeds and pitches.  Synthetic voices do
+not sound like people, so every clean word
 is also degraded the ways real recordings are: speed perturbation, gain,
 room reverberation, background noise at 0–30 dB SNR, telephone band-limiting,
 8-bit µ-law coding, leading and trailing noise.  The acoustic model is a small
