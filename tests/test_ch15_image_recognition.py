@@ -124,6 +124,23 @@ def test_a_perfect_classifier_reads_a_clean_plate(test_digits):
     assert reads == texts[:1]
 
 
+def test_shifted_average_looks_at_the_crop_moved_one_pixel_each_way():
+    image = np.zeros((1, 5, 5, 1))
+    image[0, 2, 2, 0] = 1.0
+    seen = plates.shifted_average(lambda batch: batch.reshape(len(batch), -1))(image).reshape(5, 5)
+    expected = np.zeros((5, 5))
+    expected[2, 2] = expected[1, 2] = expected[3, 2] = expected[2, 1] = expected[2, 3] = 0.2
+    np.testing.assert_allclose(seen, expected)
+    corner = np.zeros((1, 5, 5, 1))
+    corner[0, 0, 0, 0] = 1.0  # ink shifted out of the picture is gone, not wrapped round to the other side
+    moved = plates.shifted_average(lambda batch: batch.reshape(len(batch), -1))(corner).reshape(5, 5)
+    assert moved[0, 0] == moved[1, 0] == moved[0, 1] == pytest.approx(0.2) and moved.sum() == pytest.approx(0.6)
+    with pytest.raises(ValueError, match=r"\(n, height, width, channels\)"):
+        plates.shifted_average(lambda batch: batch)(np.zeros((5, 5)))
+    with pytest.raises(ValueError, match="pixels"):
+        plates.shifted_average(lambda batch: batch, pixels=0)
+
+
 def test_to_mnist_centres_the_ink_like_mnist():
     crop = np.ones((40, 16))
     crop[5:35, 6:10] = 0.0  # a dark vertical bar: a "1"

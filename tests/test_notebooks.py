@@ -149,6 +149,21 @@ def test_no_hand_written_chapter_or_section_numbers(path):
         assert found is None, f"{path.name}: hand-written reference {found.group(0)!r}; use {{numref}} or {{ref}}"
 
 
+BARE_CHAPTER_NUMREF = re.compile(r"\{numref\}`ch-[\w-]+`")
+
+
+@pytest.mark.parametrize("path", BOOK + DRAFTS + sorted((ROOT / "book").glob("*.md")), ids=lambda p: p.name)
+def test_chapter_references_read_as_chapters(path):
+    """A bare {numref}`ch-…` renders as "Section 11"; a chapter is named with {numref}`chapter %s <ch-…>`."""
+    if path.suffix == ".md":
+        texts = [path.read_text()]
+    else:
+        texts = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+    for text in texts:
+        found = BARE_CHAPTER_NUMREF.search(text)
+        assert found is None, f"{path.name}: {found.group(0)} renders as 'Section N'; write {{numref}}`chapter %s <…>`"
+
+
 def _solution_cells(nb):
     return [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and "# BEGIN SOLUTION" in c.source]
 
