@@ -440,6 +440,9 @@ def test_chapter_11_and_13_figures_draw():
     from course_lib import gan
     from course_lib.figures import ch11, ch13
 
+    logits = np.linspace(-8, 4, 49)
+    gan_sigmoid = 1 / (1 + np.exp(-logits))
+
     rng = np.random.default_rng(0)
     for fig in (
         ch11.draw_images(rng.uniform(size=(5, 8, 8, 3)), titles=list("abcde"), ncols=3),
@@ -449,7 +452,7 @@ def test_chapter_11_and_13_figures_draw():
         ch11.draw_stride_padding_demo(5, 2, "same"),
         ch11.draw_kernels(rng.normal(size=(3, 3, 1, 4))),
         ch11.draw_feature_maps({"x": rng.uniform(size=(8, 8))}, {"x": rng.uniform(size=(6, 6, 3))}, n=4),
-        ch13.draw_generator_gradients(np.linspace(-5, 5, 9), -np.ones(9) * 0.5, -np.ones(9) * 0.5),
+        ch13.draw_generator_gradients(logits, -gan_sigmoid, gan_sigmoid - 1),  # the two losses' real gradients
         ch13.draw_ring_snapshots(gan.ring_of_gaussians(50), gan.ring_centres(), {1: rng.normal(size=(20, 2))}, "t"),
         ch13.draw_coverage({"run": [(1, 0, 0.1), (2, 8, 0.9)]}),
     ):
