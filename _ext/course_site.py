@@ -4,6 +4,8 @@
   fresh build declares ``const THEBE_JS_URL`` twice; we keep one copy.
 * pydata-sphinx-theme reports an empty colour mode as an error; we start in
   light mode (readers can still switch).
+* printed output wraps at the page's width (``static/course_site.css``)
+  instead of hiding the end of long lines behind a scroll bar.
 * sphinx-external-toc 1.x renumbers sections across numbered parts with a
   loop that writes to a stale variable (``doc`` instead of ``docname``): a
   book whose chapters have several sections stops with ``KeyError: 'book/index'``.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 import types
+from pathlib import Path
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -54,7 +57,13 @@ def _fix_section_renumbering() -> None:
     cls.assign_section_numbers = types.FunctionType(fixed.__code__, fixed.__globals__, fixed.__name__, None, cells)
 
 
+def _add_static(app, config) -> None:
+    config.html_static_path.append(str(Path(__file__).parent / "static"))
+
+
 def setup(app):
     _fix_section_renumbering()
+    app.connect("config-inited", _add_static)
+    app.add_css_file("course_site.css")
     app.connect("html-page-context", _dedupe_scripts, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -3,7 +3,7 @@
 Defined in: Chapter 14, "Speech recognition".
 
 Training speech comes from four synthesisers (``espeak-ng`` in eight
-accents and many voice variants, ``flite``, ``festival`` — with eight
+accents and many voice variants, ``flite``, ``festival`` — with seven
 Italian, Czech and Finnish voices reading respelled English, i.e. accented
 speakers — and SVOX Pico) at many speeds and pitches.  Synthetic voices do
 not sound like people, so every clean word

@@ -238,3 +238,12 @@ def test_the_microphone_widget_hands_its_recording_to_python():
         microphone.samples_from_bytes(b"abc", 8000)
     with pytest.raises(ValueError, match="between 0.5 and 30"):
         microphone.microphone(seconds=0)
+
+
+@pytest.mark.skipif(shutil.which("festival") is None, reason="festival is not installed (apt.txt)")
+def test_every_festival_voice_says_the_same_text_the_same_way_twice():
+    """A recognizer is reproducible only if its training words are: no voice may vary from run to run."""
+    voices = [f"festival:{v}" for v in speech.FESTIVAL_VOICES]
+    first, again = (word_recognizer.synthesize_words(voices, takes=2, seed=5) for _ in range(2))
+    differ = sorted({voice for (a, _, voice), (b, _, _) in zip(first, again) if not np.array_equal(a, b)})
+    assert not differ, f"these voices gave different sound for the same text and speed: {differ}"

@@ -1,6 +1,7 @@
 """The built site, opened page by page in headless Chromium (run after `make book`).
 
 For every page: no console errors, math rendered by MathJax (no raw `$$`),
+printed output that fits the page and no ``<… object at 0x…>`` reprs,
 launch buttons pointing at that page's notebook in the *student edition*,
 exercise solutions collapsed, exercises numbered.  A screenshot of each page
 is saved under _build/screenshots/ for a human to look at.
@@ -94,6 +95,14 @@ def test_page(page, server, browser):
         tab.locator("div.math, span.math").count()
         == tab.locator("div.math mjx-container, span.math mjx-container").count()
     )
+
+    printed = ".cell_output .output.stream pre, .cell_output .output.text_plain pre"
+    overflowing = tab.eval_on_selector_all(
+        printed, "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText.slice(0, 60))"
+    )
+    assert not overflowing, f"printed output wider than the page on {page} (hidden behind a scroll bar): {overflowing}"
+    reprs = re.findall(r"<[\w.<>]+ object at 0x[0-9a-f]+>", tab.inner_text("article"))
+    assert not reprs, f"a Python object's default repr is printed on {page}: {reprs[:2]}"
 
     notebook = _source_notebook(page)
     if notebook is None:
