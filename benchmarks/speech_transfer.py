@@ -1,7 +1,7 @@
 """Does training on more voices of real people help on voices of people never heard?  ``make bench-speech``.
 
 Chapter 14's recognizer is judged on real speakers this repository has no
-recordings of.  The closest stand-in we have: the eight accented festival
+recordings of.  The closest stand-in we have: the seven accented festival
 voices, each built from one real person's recorded diphones.  Four of them
 (group B) are held out; the recognizer is trained with the other three
 (group A) and without them, over several seeds, and tested on group B and on

@@ -175,9 +175,6 @@ def read_plates(plates, classify) -> list[str]:
     return [digits[e - n : e] for e, n in zip(ends, counts)]
 
 
-__all__ = ["crops", "labelled_crops", "make_plate", "make_plates", "read_plates", "segment", "to_mnist"]
-
-
 def shifted_average(classify, pixels: int = 1):
     """A ``classify`` that also looks at each crop moved by ``pixels`` up, down, left and right and averages the five answers.
 
@@ -203,3 +200,15 @@ def shifted_average(classify, pixels: int = 1):
         return np.mean([np.asarray(classify(shift(batch, dy, dx))) for dy, dx in moves], axis=0)
 
     return averaged
+
+
+__all__ = [
+    "crops",
+    "labelled_crops",
+    "make_plate",
+    "make_plates",
+    "read_plates",
+    "segment",
+    "shifted_average",
+    "to_mnist",
+]

@@ -136,14 +136,17 @@ ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")
 HAND_NUMBERED = re.compile(r"\b(chapters?|sections?|exercises?|parts?)\s+\d+(\.\d+)?\b", re.IGNORECASE)
 
 
+def _prose(path: Path) -> list[str]:
+    """The markdown of a page: the whole file for .md, each markdown cell for a notebook."""
+    if path.suffix == ".md":
+        return [path.read_text()]
+    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+
+
 @pytest.mark.parametrize("path", BOOK + DRAFTS + [ROOT / "book" / "index.md"], ids=lambda p: p.name)
 def test_no_hand_written_chapter_or_section_numbers(path):
     """Numbers go stale when chapters move: cross-references use {numref}/{ref} roles on MyST labels."""
-    if path.suffix == ".md":
-        texts = [path.read_text()]
-    else:
-        texts = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
-    for text in texts:
+    for text in _prose(path):
         prose = ROLE.sub("", text)
         found = HAND_NUMBERED.search(prose)
         assert found is None, f"{path.name}: hand-written reference {found.group(0)!r}; use {{numref}} or {{ref}}"
@@ -155,11 +158,7 @@ BARE_CHAPTER_NUMREF = re.compile(r"\{numref\}`ch-[\w-]+`")
 @pytest.mark.parametrize("path", BOOK + DRAFTS + sorted((ROOT / "book").glob("*.md")), ids=lambda p: p.name)
 def test_chapter_references_read_as_chapters(path):
     """A bare {numref}`ch-…` renders as "Section 11"; a chapter is named with {numref}`chapter %s <ch-…>`."""
-    if path.suffix == ".md":
-        texts = [path.read_text()]
-    else:
-        texts = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
-    for text in texts:
+    for text in _prose(path):
         found = BARE_CHAPTER_NUMREF.search(text)
         assert found is None, f"{path.name}: {found.group(0)} renders as 'Section N'; write {{numref}}`chapter %s <…>`"
 
