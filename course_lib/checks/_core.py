@@ -90,9 +90,17 @@ class Exercise:
     uses_tensorflow: bool = False
     hint: str = ""
 
-    def make_cases(self) -> list[Case]:
-        """The exercise's cases, identical on every call (seeded from the id)."""
-        rng = np.random.default_rng(zlib.crc32(self.id.encode()))
+    def make_cases(self, seed: int | None = None) -> list[Case]:
+        """The exercise's cases, identical on every call with the same ``seed``.
+
+        With ``seed=None`` (practice mode) the generator is seeded from the id alone,
+        so every learner sees the same public cases.  With an integer ``seed`` (graded
+        mode: a secret class seed) the random cases are drawn afresh from
+        ``default_rng([seed, crc32(id)])`` — one stream per exercise — while the fixed
+        edge cases stay as they are.
+        """
+        key = zlib.crc32(self.id.encode())
+        rng = np.random.default_rng(key if seed is None else [seed, key])
         return list(self.cases(rng))
 
 
@@ -450,8 +458,12 @@ def _usage_error(exercise_id, func) -> Result | None:
     return None
 
 
-def run(exercise_id: str, func: Callable) -> Result:
-    """Check ``func`` against the exercise's reference; never raises for the learner's faults."""
+def run(exercise_id: str, func: Callable, *, seed: int | None = None) -> Result:
+    """Check ``func`` against the exercise's reference; never raises for the learner's faults.
+
+    ``seed=None`` runs the public practice cases; an integer ``seed`` (a grader's secret)
+    runs fresh random cases next to the same fixed edge cases (see :meth:`Exercise.make_cases`).
+    """
     problem = _usage_error(exercise_id, func)
     if problem is not None:
         return problem
@@ -466,7 +478,7 @@ def run(exercise_id: str, func: Callable) -> Result:
     with _SessionGuard():
         if _sandbox.is_reference(func, ex.reference):
             return _handed_in_reference(ex)
-        cases = ex.make_cases()
+        cases = ex.make_cases(seed)
         for number, case in enumerate(cases, start=1):
             result = _run_case(ex, func, cases, number, case)
             if result is not None:

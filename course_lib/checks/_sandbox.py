@@ -28,6 +28,7 @@ from __future__ import annotations
 import builtins
 import ctypes
 import io
+import math
 import os
 import pickle
 import select
@@ -83,6 +84,7 @@ class Call:
     timed_out: bool = False
     args_after: tuple = ()
     used_reference: bool = False
+    cpu_seconds: float = 0.0  # measured when the call had a CPU-time limit
 
 
 # --------------------------------------------------------------------------
@@ -252,18 +254,30 @@ def describe_error(exc: BaseException) -> LearnerError:
 
 
 def call(func: Callable, args: tuple, seconds: float, reference: Callable | None = None) -> Call:
-    """Call ``func(*args)`` under a time limit; see the module docstring."""
+    """Call ``func(*args)`` under a time limit; see the module docstring.
+
+    A grader hands in a stand-in for a learner's function that lives in another process (its class has a
+    ``remote_call(args, seconds)`` method, see :mod:`course_lib.grade.learner`): the call is sent there.
+    """
+    remote = getattr(type(func), "remote_call", None)
+    if remote is not None:
+        return remote(func, args, seconds)
     if sys.platform.startswith("linux") and not _IN_CHILD and os.environ.get("COURSE_CHECKS_NO_FORK") != "1":
         return _call_forked(func, args, seconds, reference)
     return _call_threaded(func, args, seconds, reference)
 
 
-def _child(func: Callable, args: tuple, reference: Callable | None, write_fd: int) -> None:
-    """Runs in the forked child; never returns."""
+def _child(func: Callable, args: tuple, reference: Callable | None, write_fd: int, cpu_seconds: int = 0) -> None:
+    """Runs in the forked child; never returns.  ``cpu_seconds`` > 0 limits its CPU time (``RLIMIT_CPU``)."""
     global _IN_CHILD
     _IN_CHILD = True
     try:
         os.setpgid(0, 0)  # its own process group, so that a kill takes anything it starts too
+        if cpu_seconds:
+            import resource
+
+            signal.signal(signal.SIGXCPU, signal.SIG_DFL)
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
@@ -300,32 +314,49 @@ def _die_with_parent() -> None:
         pass
 
 
-def _call_forked(func: Callable, args: tuple, seconds: float, reference: Callable | None) -> Call:
+def _call_forked(
+    func: Callable, args: tuple, seconds: float, reference: Callable | None, cpu_limit: bool = False
+) -> Call:
+    """Fork, call, collect.  With ``cpu_limit`` the limit is ``seconds`` of CPU time (a grader on a busy machine),
+    and wall-clock time only stops a call that has waited far longer (one that sleeps, or blocks)."""
     read_fd, write_fd = os.pipe()
+    cpu_seconds = max(1, math.ceil(seconds)) if cpu_limit else 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # "fork() in a multi-threaded process"
         pid = os.fork()
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         os.close(read_fd)
-        _child(func, args, reference, write_fd)
+        _child(func, args, reference, write_fd, cpu_seconds)
     os.close(write_fd)
     chunks = []
-    deadline = time.monotonic() + seconds
+    deadline = time.monotonic() + (3 * seconds + 30 if cpu_limit else seconds)
     timed_out = False
+    reaped = None  # (status, usage) once the child has ended
     try:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 timed_out = True
                 break
-            ready, _, _ = select.select([read_fd], [], [], left)
-            if not ready:
+            ready, _, _ = select.select([read_fd], [], [], min(left, 0.05))
+            if ready:
+                chunk = os.read(read_fd, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
                 continue
-            chunk = os.read(read_fd, 1 << 20)
-            if not chunk:
+            # Nothing to read: has the child ended?  (A process it started may hold the pipe open for ever.)
+            ended, status, usage = os.wait4(pid, os.WNOHANG)
+            if ended:
+                reaped = status, usage
                 break
-            chunks.append(chunk)
     finally:
+        os.set_blocking(read_fd, False)
+        try:
+            while chunk := os.read(read_fd, 1 << 20):  # what the child wrote just before it ended
+                chunks.append(chunk)
+        except (BlockingIOError, OSError):
+            pass
         os.close(read_fd)
         # Kill the child's whole process group — on a time-out the child itself, and in every case anything the
         # learner's code started (a subprocess, a forked worker) — before reaping the child, whose pid keeps the
@@ -338,16 +369,24 @@ def _call_forked(func: Callable, args: tuple, seconds: float, reference: Callabl
                 kill()
             except (ProcessLookupError, PermissionError):
                 pass
-        _, status = os.waitpid(pid, 0)
+        if reaped is None:
+            _, status, usage = os.wait4(pid, 0)
+        else:
+            status, usage = reaped
+    used = usage.ru_utime + usage.ru_stime
+    if cpu_limit and os.WIFSIGNALED(status):  # the soft limit sends SIGXCPU, the hard one (a second later) SIGKILL
+        signalled = os.WTERMSIG(status)
+        timed_out = timed_out or signalled == signal.SIGXCPU or (signalled == signal.SIGKILL and used >= cpu_seconds)
     if timed_out:
-        return Call(timed_out=True, args_after=args)
+        return Call(timed_out=True, args_after=args, cpu_seconds=used)
     try:
         outcome = _PlainUnpickler(io.BytesIO(b"".join(chunks))).load()
         if not isinstance(outcome, Call):
             raise pickle.UnpicklingError("not a Call")
     except Exception:  # noqa: BLE001 - the child died or wrote something else into the pipe
         reason = _death(status)
-        return Call(error=LearnerError("ProcessDied", reason, "", False), args_after=args)
+        return Call(error=LearnerError("ProcessDied", reason, "", False), args_after=args, cpu_seconds=used)
+    outcome.cpu_seconds = used
     return outcome
 
 

@@ -152,9 +152,12 @@ register(
 
 
 def _accuracy_cases(rng: np.random.Generator) -> list[Case]:
-    X = rng.normal(size=(12, 2))
     w = np.array([1.5, -0.5])
-    y = (X @ w + 0.2 + rng.normal(scale=0.7, size=12) > 0).astype(float)
+    for _ in range(100):  # the bias must change the accuracy, or leaving it out would pass (the practice draw does)
+        X = rng.normal(size=(12, 2))
+        y = (X @ w + 0.2 + rng.normal(scale=0.7, size=12) > 0).astype(float)
+        if np.mean((X @ w + 0.2 >= 0) == (y == 1)) != np.mean((X @ w >= 0) == (y == 1)):
+            break
     return [
         Case((X, y, w, 0.2), "12 points, a noisy linear rule"),
         Case((X, 1.0 - y, w, 0.2), "the same points, labels flipped"),

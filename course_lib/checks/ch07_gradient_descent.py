@@ -127,6 +127,7 @@ register(
     reference=ref.momentum_step,
     cases=_momentum_cases,
     arg_names=("w", "v", "g", "lr", "momentum"),
+    atol=1e-6,  # float32 steps near 0 are off by up to ~1e-7 (seen over 20,000 fresh draws)
     mistakes=[
         Mistake(
             "moves with the old velocity",

@@ -82,6 +82,7 @@ register(
     reference=rnn.rnn_forward,
     cases=_seq_cases,
     arg_names=("X", "h0", "Wx", "Wh", "b"),
+    atol=1e-4,  # float32 rounding grows through the recurrence (up to ~4e-5 with the large weights over 20,000 draws)
     mistakes=[
         Mistake(
             "state not carried",

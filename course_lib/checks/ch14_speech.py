@@ -128,20 +128,37 @@ def _viterbi_cases(rng: np.random.Generator) -> list[Case]:
         L = np.log(rng.dirichlet(np.full(V + 1, 0.5), size=V + 1))
         return (A, L, lm_weight)
 
-    return [
-        Case(case(4, 3), "4 segments, 3 words"),
-        Case(case(1, 5), "a single segment: the end probability counts too"),
-        Case(case(6, 4, lm_weight=3.0, sharp=5.0), "a strong language model over unsure acoustics"),
-        Case(case(5, 6, lm_weight=0.0), "lm_weight = 0: the acoustic best word per segment"),
-        Case(case(8, 2, lm_weight=1.5), "8 segments, 2 words"),
-    ]
+    # Redrawn until each slip below (the catalogue's mistakes) decodes some case differently from the true path;
+    # a draw where, say, the start probabilities never change the best path would let a decoder that forgets them
+    # pass.  The practice draw is accepted at once; about a quarter of fresh draws are redrawn.
+    for _ in range(100):
+        cases = [
+            Case(case(4, 3), "4 segments, 3 words"),
+            Case(case(1, 5), "a single segment: the end probability counts too"),
+            Case(case(6, 4, lm_weight=3.0, sharp=5.0), "a strong language model over unsure acoustics"),
+            Case(case(5, 6, lm_weight=0.0), "lm_weight = 0: the acoustic best word per segment"),
+            Case(case(8, 2, lm_weight=1.5), "8 segments, 2 words"),
+        ]
+        if all(any(_decodes_differently(c.args, slip) for c in cases) for slip in _SLIPS):
+            break
+    return cases
+
+
+_SLIPS = ({"greedy": True}, {"no_start": True}, {"no_end": True}, {"transposed": True}, {"unweighted": True})
+
+
+def _decodes_differently(args, slip: dict) -> bool:
+    A, L, w = args
+    return not np.array_equal(_viterbi_variant(A, L, w, **slip), language_model.viterbi_decode(A, L, w))
 
 
 def _greedy(A, L, w=1.0):
     return np.asarray(A).argmax(axis=1)
 
 
-def _viterbi_variant(A, L, w=1.0, *, no_start=False, no_end=False, transposed=False, unweighted=False):
+def _viterbi_variant(A, L, w=1.0, *, greedy=False, no_start=False, no_end=False, transposed=False, unweighted=False):
+    if greedy:
+        return _greedy(A, L, w)
     A, L = np.asarray(A), np.asarray(L)
     T, V = A.shape
     w = 1.0 if unweighted else w

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib import detection, saliency
+from course_lib.callable_inputs import ExampleClassifier as _Model
 from course_lib.checks._core import Case, Mistake, register
 
 CHAPTER = 'Chapter 15, "Image recognition"'
@@ -135,34 +136,6 @@ register(
         ),
     ],
 )
-
-
-class _Model:
-    """A deterministic toy classifier of image batches, with a readable repr (no memory addresses)."""
-
-    def __init__(self, kind: str):
-        self.kind = kind
-
-    def __call__(self, batch):
-        batch = np.asarray(batch, dtype=float)
-        flat = batch.reshape(len(batch), -1)
-        if self.kind == "bright-centre":  # p(class 1) grows with the brightness of the middle
-            h, w = batch.shape[1:3]
-            centre = batch[:, h // 4 : 3 * h // 4, w // 4 : 3 * w // 4].reshape(len(batch), -1).mean(axis=1)
-            p = 1 / (1 + np.exp(-8 * (centre - 0.5)))
-            return np.stack([1 - p, p], axis=1)
-        W = np.random.default_rng(flat.shape[1]).normal(0, 0.3, (flat.shape[1], 3))
-        z = flat @ W
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __repr__(self) -> str:
-        return {"bright-centre": "predict = p(bright centre)", "linear": "predict = softmax(pixels · W), 3 classes"}[
-            self.kind
-        ]
 
 
 def _occlusion_cases(rng: np.random.Generator) -> list[Case]:
