@@ -78,9 +78,11 @@ bench: setup
 bench-speech: setup
 	$(BIN)/python benchmarks/speech_transfer.py
 
-## make grade SUBMISSIONS=DIR OUT=DIR [NOTEBOOKS=04_activations,06_losses] — grade a class (see the preface)
+## make grade SUBMISSIONS=DIR OUT=DIR [NOTEBOOKS=04_activations,06_losses] [SEED=N] [SHARD=I/N] — grade a class
+## (see the preface); the learner's code runs under bubblewrap (apt.txt)
 grade: setup
-	$(BIN)/python -m course_lib.grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS))
+	$(BIN)/python -m course_lib.grade "$(SUBMISSIONS)" --out "$(OUT)" $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS)) \
+		$(if $(SEED),--seed $(SEED)) $(if $(SHARD),--shard $(SHARD))
 
 ## make lab — JupyterLab on the book
 lab: setup

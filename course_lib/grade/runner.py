@@ -1,23 +1,24 @@
-"""Grading many notebooks at once: one process per notebook, each with a time and a memory limit.
+"""Grading many notebooks at once: one worker per notebook, the learner's code in a sandbox with CPU and memory limits.
 
 Defined in: Preface, "Grading a class".
 
 The grader's own process imports ``course_lib.checks`` and never runs a line
 of a learner's code.  For each handed-in notebook it forks a *worker* that
 
-* sits in its own process group (a time-out kills it and everything it started),
-* cannot be inspected or written into through ``/proc`` by the learner's code
-  (it is made non-dumpable),
-* may use at most ``memory_mb`` of address space, and may not write any file
-  (``RLIMIT_FSIZE`` is 0, inherited by everything it starts),
-* runs each exercise's check on a :class:`~course_lib.grade.submission.LearnerFunction`,
-  so the learner's code only ever runs inside the checks' own sandbox child,
-  which closes every descriptor it inherits — it cannot reach the pipe the
-  worker reports on.
+* sits in its own process group, is non-dumpable (no other process of the
+  same user can ptrace it or open its ``/proc`` files), and computes every
+  expected answer itself;
+* starts the notebook's sandbox (:mod:`course_lib.grade.sandbox`), in which the
+  learner's functions are called with each case's inputs only, each call under
+  a CPU-time limit, the notebook under a CPU-time budget, the sandbox under a
+  memory limit.
 
 The worker reports one JSON line per exercise; whatever it has not reported
-when it dies or runs out of time gets a status that says so, and the class
-goes on.
+when it dies gets a status that says so, and the class goes on.  CPU time,
+not wall-clock time, is what a notebook is allowed: a busy grading machine
+does not turn correct work into time-outs.  Wall-clock time is only a
+generous backstop (for code that sleeps or blocks), and a notebook stopped by
+it is graded once more, on its own, before it is reported as a time-out.
 """
 
 from __future__ import annotations
@@ -25,15 +26,13 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import resource
 import select
 import signal
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course_lib.grade.submission import LearnerFunction, UnreadableNotebook, definitions, read_notebook
+from course_lib.grade.submission import UnreadableNotebook, definitions, imported_modules, read_notebook
 
 #: Statuses the grader adds to those of :data:`course_lib.checks.STATUSES`.
 GRADER_STATUSES = ("missing", "no_submission", "unreadable", "notebook_timeout", "crashed")
@@ -47,6 +46,25 @@ class Job:
     notebook: str
     path: Path | None
     exercises: tuple[tuple[str, str], ...]
+    note: str = ""  # for the feedback: which copy was graded, or why none was
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one notebook may use: CPU seconds for all its code, a wall-clock backstop, memory for its sandbox."""
+
+    cpu_seconds: float = 300.0
+    wall_seconds: float = 1800.0
+    memory_mb: int = 4096
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every worker needs besides its job: the limits, the sandbox library of each notebook, the grading seed."""
+
+    limits: Limits
+    libraries: dict
+    seed: int | None = None
 
 
 @dataclass
@@ -70,9 +88,10 @@ def make_private() -> None:
     _prctl(4, 0)  # PR_SET_DUMPABLE
 
 
-def grade_notebook(job: Job):
+def grade_notebook(job: Job, context: Context):
     """Yield the check result of each exercise of one notebook as it is known (runs in the worker)."""
     from course_lib import checks
+    from course_lib.grade.sandbox import NotebookOverBudget, RemoteFunction, SandboxDied, Session
 
     try:
         found = definitions(read_notebook(job.path))
@@ -81,27 +100,49 @@ def grade_notebook(job: Job):
             yield _row(ex, "unreadable", f"❌ {ex}: {exc}. Download it again from Jupyter (File ▸ Download).")
         return
     problems = "".join(f"\n  Note: {p}." for p in found.problems)
-    for exercise, name in job.exercises:
-        if name not in found.names:
-            message = (
-                f"✏️ {exercise}: your notebook has no function named `{name}` — was its cell deleted or renamed?"
-                + problems
-            )
-            yield _row(exercise, "missing", message)
-            continue
-        try:
-            result = checks.run(exercise, LearnerFunction(name, found))
-            status, message = result.status, result.message
-        except Exception as exc:  # noqa: BLE001 - a grader fault must not stop the class
-            status, message = "error", f"❌ {exercise}: the grader could not check it ({type(exc).__name__}: {exc})."
-        yield _row(exercise, status, message + (problems if status != "passed" else ""))
+    copy = f"\n  Note: {job.note}" if job.note else ""  # which copy of the notebook was graded, and why
+    limits = context.limits
+    graded = [name for _, name in job.exercises if name in found.names]
+    session = Session(
+        context.libraries[job.notebook],
+        found,
+        preload=imported_modules(found, graded),
+        cpu_budget=limits.cpu_seconds,
+        memory_mb=limits.memory_mb,
+    )
+    seed = {} if context.seed is None else {"seed": context.seed}
+    with session:
+        for number, (exercise, name) in enumerate(job.exercises):
+            if name not in found.names:
+                message = (
+                    f"✏️ {exercise}: your notebook has no function named `{name}` — was its cell deleted or renamed?"
+                    + problems
+                )
+                yield _row(exercise, "missing", message)
+                continue
+            try:
+                result = checks.run(exercise, RemoteFunction(session, name), **seed)
+                status, message = result.status, result.message
+            except NotebookOverBudget:
+                why = f"the notebook's code used its {limits.cpu_seconds:g} s of CPU time"
+                for ex, _ in job.exercises[number:]:
+                    yield _row(ex, "notebook_timeout", f"❌ {ex}: not checked — {why}.")
+                return
+            except SandboxDied as exc:
+                why = f"the sandbox running this notebook's code stopped ({session.death() or exc})"
+                for ex, _ in job.exercises[number:]:
+                    yield _row(ex, "crashed", f"❌ {ex}: not checked — {why}.")
+                return
+            except Exception as exc:  # noqa: BLE001 - a grader fault must not stop the class
+                status, message = "error", f"❌ {exercise}: the grader could not check it ({type(exc).__name__})."
+            yield _row(exercise, status, message + (problems if status != "passed" else "") + copy)
 
 
 def _row(exercise: str, status: str, message: str) -> dict:
     return {"exercise": exercise, "status": status, "message": message}
 
 
-def _worker(job: Job, write_fd: int, memory_mb: int) -> None:
+def _worker(job: Job, write_fd: int, context: Context) -> None:
     """The forked worker's body; never returns."""
     try:
         os.setpgid(0, 0)
@@ -109,12 +150,7 @@ def _worker(job: Job, write_fd: int, memory_mb: int) -> None:
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
-        os.chdir(tempfile.gettempdir())
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write beyond the limit fails with an error instead
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
-        for row in grade_notebook(job):  # each result is reported as soon as it is known
+        for row in grade_notebook(job, context):  # each result is reported as soon as it is known
             data = (json.dumps(row) + "\n").encode()
             view = memoryview(data)
             while view:
@@ -123,17 +159,17 @@ def _worker(job: Job, write_fd: int, memory_mb: int) -> None:
         os._exit(0)
 
 
-def _start(job: Job, timeout: float, memory_mb: int) -> _Running:
+def _start(job: Job, context: Context) -> _Running:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the worker
         os.close(read_fd)
-        _worker(job, write_fd, memory_mb)
+        _worker(job, write_fd, context)
     os.close(write_fd)
-    return _Running(job, pid, read_fd, time.monotonic() + timeout)
+    return _Running(job, pid, read_fd, time.monotonic() + context.limits.wall_seconds)
 
 
-def _finish(run: _Running, timed_out: bool, timeout: float) -> list[dict]:
+def _finish(run: _Running, timed_out: bool, wall_seconds: float) -> list[dict]:
     try:
         os.killpg(run.pid, signal.SIGKILL)  # whatever the worker started, on a time-out the worker too
     except (ProcessLookupError, PermissionError):
@@ -150,7 +186,13 @@ def _finish(run: _Running, timed_out: bool, timeout: float) -> list[dict]:
     done = [rows[ex] for ex, _ in run.job.exercises if ex in rows]
     unchecked = [ex for ex, _ in run.job.exercises if ex not in rows]
     if timed_out:
-        why = "notebook_timeout", f"grading this notebook took longer than {timeout:g} s, so it was stopped"
+        why = (
+            "notebook_timeout",
+            (
+                f"grading this notebook took longer than {wall_seconds:g} s of wall-clock time, twice"
+                " (the second time on its own), so it was stopped"
+            ),
+        )
     elif os.WIFSIGNALED(status):
         name = signal.Signals(os.WTERMSIG(status)).name
         why = "crashed", f"the process grading this notebook was killed ({name}; often: out of memory)"
@@ -159,39 +201,35 @@ def _finish(run: _Running, timed_out: bool, timeout: float) -> list[dict]:
     return done + [_row(ex, why[0], f"❌ {ex}: not checked — {why[1]}.") for ex in unchecked]
 
 
-def run_jobs(
-    jobs, *, workers: int = 2, timeout: float = 600.0, memory_mb: int = 4096, preload=(), progress=None
-) -> dict:
+def run_jobs(jobs, context: Context, *, workers: int = 2, progress=None) -> dict:
     """Grade every :class:`Job`, ``workers`` notebooks at a time; ``{(student, notebook): [row, ...]}``.
 
-    Each row is ``{"exercise", "status", "message"}``; ``progress(job)`` is called as each job ends.
-    ``preload`` names modules to import before forking (the learner's imports then cost nothing).
+    Each row is ``{"exercise", "status", "message"}``; ``progress(job)`` is called as each job ends.  A notebook
+    stopped by the wall-clock backstop is graded again, alone, once every other notebook is done.
     """
-    import importlib
-
     import course_lib.checks  # noqa: F401 - imported once here, before any fork: the workers inherit it
 
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    for module in preload:
-        try:
-            importlib.import_module(module)
-        except Exception:  # noqa: BLE001, S112 - a name that is not a module (``from x import function``)
-            continue
-
     make_private()
-    pending, running, results = list(jobs), [], {}
+    results, again = _run(jobs, context, workers, progress, retry=True)
+    if again:
+        results.update(_run(again, context, 1, progress, retry=False)[0])
+    return results
+
+
+def _run(jobs, context: Context, workers: int, progress, retry: bool):
+    pending, running, results, again = list(jobs), [], {}, []
     while pending or running:
         while pending and len(running) < max(1, workers):
             job = pending.pop(0)
             if job.path is None:
-                message = f"not handed in: no notebook named {job.notebook} in the submission"
+                message = job.note or f"not handed in: no notebook named {job.notebook} in the submission"
                 results[job.student, job.notebook] = [
                     _row(ex, "no_submission", f"✏️ {ex}: {message}.") for ex, _ in job.exercises
                 ]
                 if progress:
                     progress(job)
                 continue
-            running.append(_start(job, timeout, memory_mb))
+            running.append(_start(job, context))
         if not running:
             continue
         wait = max(0.0, min(r.deadline for r in running) - time.monotonic())
@@ -204,12 +242,17 @@ def run_jobs(
                 ended = not chunk
             if not ended and time.monotonic() >= run.deadline:
                 ended = timed_out = True
-            if ended:
-                running.remove(run)
-                results[run.job.student, run.job.notebook] = _finish(run, timed_out, timeout)
-                if progress:
-                    progress(run.job)
-    return results
+            if not ended:
+                continue
+            running.remove(run)
+            if timed_out and retry:
+                _finish(run, timed_out, context.limits.wall_seconds)
+                again.append(run.job)
+                continue
+            results[run.job.student, run.job.notebook] = _finish(run, timed_out, context.limits.wall_seconds)
+            if progress:
+                progress(run.job)
+    return results, again
 
 
-__all__ = ["GRADER_STATUSES", "Job", "grade_notebook", "make_private", "run_jobs"]
+__all__ = ["GRADER_STATUSES", "Context", "Job", "Limits", "grade_notebook", "make_private", "run_jobs"]
