@@ -194,3 +194,10 @@ def test_cpu_time_not_wall_time_is_limited_and_the_notebook_has_a_budget(library
     assert outcome.timed_out and 0.9 <= outcome.cpu_seconds < 3
     with pytest.raises(NotebookOverBudget):
         _call(library, spinner, seconds=5, cpu_budget=2)
+
+
+def test_a_grader_that_is_not_root_maps_the_learner_to_nobody_in_a_user_namespace(library):
+    source = f"import os\n\ndef f():\n    return [os.getuid(), os.path.exists({str(ROOT / 'book')!r})]\n"
+    outcome = _call(library, source, uid=None)
+    assert outcome.error is None, outcome.error
+    assert outcome.value == [65534, False]

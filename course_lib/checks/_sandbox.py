@@ -163,14 +163,27 @@ def reference_functions(reference: Callable) -> tuple:
     modules = [v for v in scope.values() if isinstance(v, types.ModuleType) and v.__name__.startswith("course_lib")]
     for name in code.co_names:
         for candidate in [scope.get(name)] + [getattr(m, name, None) for m in modules]:
-            if (
-                isinstance(candidate, types.FunctionType)
-                and candidate.__module__.startswith("course_lib")
-                and not candidate.__module__.startswith("course_lib.checks")
-                and candidate not in found
-            ):
+            if _is_library_function(candidate) and candidate not in found:
+                found.append(candidate)
+    # The same function under another module's name: activations.sigmoid delegates to neuron.sigmoid (as _sigmoid).
+    for function in found[1:]:
+        base = _base_name(function)
+        for candidate in list(function.__globals__.values()):
+            if _is_library_function(candidate) and _base_name(candidate) == base and candidate not in found:
                 found.append(candidate)
     return tuple(found)
+
+
+def _is_library_function(candidate) -> bool:
+    return (
+        isinstance(candidate, types.FunctionType)
+        and candidate.__module__.startswith("course_lib")
+        and not candidate.__module__.startswith("course_lib.checks")
+    )
+
+
+def _base_name(function) -> str:
+    return function.__name__.strip("_").removesuffix("_unchecked")
 
 
 def is_reference(func: Callable, reference: Callable) -> bool:

@@ -172,7 +172,7 @@ def command(library: Path, uid: int | None) -> list[str]:
     """
     args = [bwrap(), "--die-with-parent", "--new-session", "--clearenv"]
     if uid is None:
-        args += ["--unshare-all", "--uid", "65534", "--gid", "65534", "--disable-userns"]
+        args += ["--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns"]
     else:
         args += ["--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
     made: set[str] = {"/"}
@@ -226,6 +226,20 @@ def command(library: Path, uid: int | None) -> list[str]:
     return args
 
 
+def _processes_of(uid: int) -> int:
+    """How many processes (threads included) ``uid`` runs now: what ``RLIMIT_NPROC`` counts."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/status", encoding="ascii", errors="replace") as f:
+                status = dict(line.split(":", 1) for line in f if ":" in line)
+        except (OSError, ValueError):
+            continue
+        if entry.isdigit() and int(status.get("Uid", "-1").split()[0]) == uid:
+            count += int(status.get("Threads", "1"))
+    return count
+
+
 def sandbox_uid() -> int | None:
     """A uid for this worker's sandbox when the grader is root (unique among running workers); ``None`` otherwise."""
     return 100_000 + os.getpid() if os.geteuid() == 0 else None
@@ -259,21 +273,35 @@ class Session:
     its code may use in all; ``memory_mb`` limits the sandbox's address space.
     """
 
-    def __init__(self, library: Path, found, *, preload=(), cpu_budget: float = 300.0, memory_mb: int = 4096):
+    def __init__(
+        self,
+        library: Path,
+        found,
+        *,
+        preload=(),
+        cpu_budget: float = 300.0,
+        memory_mb: int = 4096,
+        uid: int | None | str = "auto",
+    ):
         import marshal
 
         from course_lib.grade import learner
 
         self._learner = learner
-        limit = memory_mb * 1024 * 1024
+        uid = sandbox_uid() if uid == "auto" else uid
+        memory = memory_mb * 1024 * 1024
+        # Without a uid of its own the sandbox shares the grader's uid, so its process cap counts the grader's too.
+        processes = MAX_PROCESSES if uid is not None else _processes_of(os.getuid()) + MAX_PROCESSES
 
         def limits():  # in the child, before bwrap runs: inherited by everything in the sandbox
             import resource
 
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+            if uid is None:
+                resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
 
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
-            command(library, sandbox_uid()),
+            command(library, uid),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
