@@ -11,8 +11,7 @@ drawn afresh.  The crucial property checked here is fairness both ways:
 * every catalogued mistake (and every declared ``WRONG`` implementation)
   still fails under every seed — a check that cannot fail is worthless;
 * seeded cases differ from the practice cases, so a lookup table of practice
-  answers does not pass — except for the exercises in :data:`ALL_FIXED`,
-  whose cases are all fixed edge cases;
+  answers does not pass;
 * the same seed gives the same cases twice (a grade can be reproduced).
 """
 
@@ -28,14 +27,6 @@ import pytest
 from course_lib import checks
 
 SEEDS = (1, 2, 3, 12345, 2**31 - 1)
-
-# Exercises whose cases are all fixed edge cases (no random case at all): a seed cannot change them.
-ALL_FIXED = {
-    "bigram_matrix": "hand-written sentences over the chapter's fixed vocabulary WORDS",
-    "init_dense": "the seed is the learner's argument: fixed (n_in, n_out, seed) triples of the recipe",
-    "iou": "hand-picked box pairs, one per geometric situation (overlap, inside, touching, apart, equal)",
-    "k_fold_splits": "only (n_samples, n_folds) integers, each pair an edge of the fold-size rule",
-}
 
 
 def _declared() -> dict:
@@ -77,10 +68,6 @@ def test_practice_cases_are_seeded_from_the_id_alone():
         assert practice == [_key(c.args) for c in ex.cases(np.random.default_rng(zlib.crc32(exercise_id.encode())))]
 
 
-def test_the_exempt_list_is_up_to_date():
-    assert set(ALL_FIXED) <= set(IDS), sorted(set(ALL_FIXED) - set(IDS))
-
-
 @pytest.mark.parametrize("exercise_id", IDS)
 def test_seeded_cases_keep_the_edge_cases_and_are_reproducible(exercise_id):
     ex = checks.get(exercise_id)
@@ -103,14 +90,11 @@ def test_seeded_cases_keep_the_edge_cases_and_are_reproducible(exercise_id):
                 f"{exercise_id}: case {number + 1} ({practice[number].label}) is fixed under seeds but differs from practice"
             )
     changed = [seed for seed, keys in by_seed.items() if any(k != p for k, p in zip(keys, practice_keys))]
-    if exercise_id in ALL_FIXED:
-        assert not changed, f"{exercise_id} is listed as all-fixed, but seeds {changed} change its cases"
-    else:
-        assert changed == list(SEEDS), (
-            f"{exercise_id}: seeds {sorted(set(SEEDS) - set(changed))} give exactly the practice cases,"
-            " so a lookup table of practice answers would pass"
-        )
-        assert len(set(map(tuple, by_seed.values()))) == len(SEEDS), f"{exercise_id}: two seeds give the same cases"
+    assert changed == list(SEEDS), (
+        f"{exercise_id}: seeds {sorted(set(SEEDS) - set(changed))} give exactly the practice cases,"
+        " so a lookup table of practice answers would pass"
+    )
+    assert len(set(map(tuple, by_seed.values()))) == len(SEEDS), f"{exercise_id}: two seeds give the same cases"
 
 
 def test_exercises_sharing_a_case_generator_get_their_own_streams():

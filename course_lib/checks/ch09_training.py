@@ -126,7 +126,15 @@ def _init_cases(rng: np.random.Generator) -> list[Case]:
         Case((784, 32, 42), "784 MNIST pixels, 32 units, seed 42"),
         Case((1, 1, 7), "a single weight"),
         Case((5, 2, 123), "5 inputs, 2 units, seed 123"),
+        Case(_random_init_args(rng, 2, 20), "random sizes from 2 to 20, a random seed"),
+        Case(_random_init_args(rng, 20, 200), "random sizes from 20 to 200, a random seed"),
     ]
+
+
+def _random_init_args(rng: np.random.Generator, low: int, high: int) -> tuple[int, int, int]:
+    """``(n_in, n_out, seed)`` with ``n_in ≠ n_out`` (a square W would hide a transposed one) and a seed < 2³²."""
+    n_in, n_out = (int(n) for n in rng.choice(np.arange(low, high + 1), size=2, replace=False))
+    return (n_in, n_out, int(rng.integers(0, 2**32)))
 
 
 def _init_random_bias(n_in, n_out, seed):

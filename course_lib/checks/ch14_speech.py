@@ -73,7 +73,20 @@ def _bigram_cases(rng: np.random.Generator) -> list[Case]:
         Case(([["one"], ["one", "two"], ["two", "one", "one"]], WORDS, 0.5), "short sentences, k = 0.5"),
         Case(([["what", "is", "the", "time"]] * 3, WORDS, 0.01), "the same sentence three times, little smoothing"),
         Case(([], WORDS, 1.0), "no sentences at all: every probability equal"),
+        Case((_random_sentences(rng, 3, 6), WORDS, _random_k(rng)), "3 to 6 random sentences, random k"),
+        Case((_random_sentences(rng, 8, 15), WORDS, _random_k(rng)), "8 to 15 random sentences, random k"),
     ]
+
+
+def _random_sentences(rng: np.random.Generator, least: int, most: int) -> list[list[str]]:
+    """Between ``least`` and ``most`` sentences of 1 to 7 words drawn from WORDS."""
+    n = int(rng.integers(least, most + 1))
+    return [[WORDS[i] for i in rng.integers(0, len(WORDS), int(rng.integers(1, 8)))] for _ in range(n)]
+
+
+def _random_k(rng: np.random.Generator) -> float:
+    """A smoothing constant between 0.1 and 2, with two decimals: well away from k = 0."""
+    return round(float(rng.uniform(0.1, 2.0)), 2)
 
 
 def _bigram_variant(sentences, vocabulary, k, *, no_boundaries=False, no_end=False, column_norm=False, smooth_v=False):

@@ -19,7 +19,35 @@ def _box_cases(rng: np.random.Generator) -> list[Case]:
         Case(((0, 0, 10, 10), (0, 10, 10, 20)), "boxes that touch along an edge"),
         Case(((5, 5, 25, 45), (5, 5, 25, 45)), "the same box twice"),
         Case(((0, 0, 10, 10), (2, 20, 8, 30)), "overlapping rows, separate columns"),
+        Case(_overlapping_boxes(rng), "two boxes that overlap partly, drawn at random"),
+        Case(_stacked_boxes(rng), "a box above another, overlapping columns, drawn at random"),
     ]
+
+
+# Random boxes have whole-number corners (a learner may count pixels with masks) and sides of at least 4, so no
+# box is empty and no division is by zero; the order of the two boxes is drawn too (IoU is symmetric).
+def _random_box(rng: np.random.Generator, row0: int, col0: int, min_height: int = 4) -> tuple:
+    height, width = int(rng.integers(min_height, min_height + 30)), int(rng.integers(4, 34))
+    return (row0, col0, row0 + height, col0 + width)
+
+
+def _in_random_order(rng: np.random.Generator, a: tuple, b: tuple) -> tuple:
+    return (a, b) if rng.random() < 0.5 else (b, a)
+
+
+def _overlapping_boxes(rng: np.random.Generator) -> tuple:
+    """b's top-left corner strictly inside a, b reaching below a: a partial overlap, neither box inside the other."""
+    a = _random_box(rng, int(rng.integers(0, 40)), int(rng.integers(0, 40)))
+    row0, col0 = int(rng.integers(a[0] + 1, a[2])), int(rng.integers(a[1] + 1, a[3]))
+    b = _random_box(rng, row0, col0, min_height=a[2] - row0 + 1)
+    return _in_random_order(rng, a, b)
+
+
+def _stacked_boxes(rng: np.random.Generator) -> tuple:
+    """b starts 1 to 8 rows below a, its columns overlapping a's: no overlap, but the columns' overlap is positive."""
+    a = _random_box(rng, int(rng.integers(0, 40)), int(rng.integers(10, 40)))
+    b = _random_box(rng, a[2] + int(rng.integers(1, 9)), int(rng.integers(a[1] - 3, a[3])))
+    return _in_random_order(rng, a, b)
 
 
 def _iou_variant(a, b, *, clamp=True, subtract=True, plus_one=False, over_min=False):

@@ -68,7 +68,15 @@ def _fold_cases(rng: np.random.Generator) -> list[Case]:
         Case((10, 3), "10 samples, 3 folds: the first fold has 4"),
         Case((7, 7), "leave-one-out: 7 folds of one sample"),
         Case((11, 4), "11 samples, 4 folds"),
+        Case(_random_folds(rng, 3, 8), "random n and k (3 to 8 folds), k not dividing n"),
+        Case(_random_folds(rng, 2, 12), "random n and k (2 to 12 folds), k not dividing n"),
     ]
+
+
+def _random_folds(rng: np.random.Generator, k_min: int, k_max: int) -> tuple[int, int]:
+    """``(n, k)`` with 2 to 7 samples per fold and a remainder 1 ≤ n % k < k, so the first folds get one sample more."""
+    k = int(rng.integers(k_min, k_max + 1))
+    return (k * int(rng.integers(2, 8)) + int(rng.integers(1, k)), k)
 
 
 def _folds_variant(n, k, *, train_all=False, drop_rest=False, rest_last=False, one_fewer=False):

@@ -103,13 +103,18 @@ def grade_notebook(job: Job, context: Context):
     copy = f"\n  Note: {job.note}" if job.note else ""  # which copy of the notebook was graded, and why
     limits = context.limits
     graded = [name for _, name in job.exercises if name in found.names]
-    session = Session(
-        context.libraries[job.notebook],
-        found,
-        preload=imported_modules(found, graded),
-        cpu_budget=limits.cpu_seconds,
-        memory_mb=limits.memory_mb,
-    )
+    try:
+        session = Session(
+            context.libraries[job.notebook],
+            found,
+            preload=imported_modules(found, graded),
+            cpu_budget=limits.cpu_seconds,
+            memory_mb=limits.memory_mb,
+        )
+    except (SandboxDied, OSError) as exc:
+        for ex, _ in job.exercises:
+            yield _row(ex, "crashed", f"❌ {ex}: not checked — the sandbox for this notebook did not start ({exc}).")
+        return
     seed = {} if context.seed is None else {"seed": context.seed}
     with session:
         for number, (exercise, name) in enumerate(job.exercises):
