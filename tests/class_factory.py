@@ -58,6 +58,20 @@ def stubs(notebook, exercises, out):
     return _read(EDITION, notebook)
 
 
+def notebook_styles(notebook, exercises, out):
+    """The book's answers written in ordinary notebook styles the grader must read as Jupyter runs them: a star
+    import, constants computed by calls and unpacked from tuples, ``%%time`` cells, and each function bound by
+    assignment (``name = functools.partial(_name_impl)``)."""
+    nb = _read(BOOK, notebook)
+    header = "from numpy import *\nimport functools\nLOW, HIGH = -500, 500\nTINY = log(finfo(float).tiny)\n"
+    nb.cells.insert(1, nbformat.v4.new_code_cell(header))
+    for _, name in exercises:
+        cell = _solution_cell(nb, name)
+        source = cell.source.replace(f"def {name}(", f"def _{name}_impl(", 1)
+        cell.source = f"%%time\n{source}\n{name} = functools.partial(_{name}_impl)\n"
+    return nb
+
+
 def hang_first(notebook, exercises, out):
     """The book's answers, but the first exercise never returns."""
     nb = _read(BOOK, notebook)
@@ -228,6 +242,7 @@ KINDS = {
     "correct": correct,
     "partly_correct": partly_correct,
     "stubs": stubs,
+    "notebook_styles": notebook_styles,
     "hang_first": hang_first,
     "syntax_error_first": syntax_error_first,
     "not_a_notebook": not_a_notebook,
