@@ -38,7 +38,11 @@ MINIMUM = {"numpy": (1, 24), "matplotlib": (3, 7), "ipywidgets": (8, 0), "scikit
 #: The oldest Python the course supports.
 MIN_PYTHON = (3, 10)
 
-ESPEAK_INSTALL = "sudo apt-get install -y espeak-ng   (on Colab: !apt-get -qq install -y espeak-ng)"
+#: How to get espeak-ng.  On Colab the speech chapter's set-up cell installs it (course_lib.colab).
+ESPEAK_INSTALL = (
+    "sudo apt-get install -y espeak-ng   (on Colab there is nothing to do: the set-up cell of the speech-recognition "
+    "chapter installs it, with the other speech engines)"
+)
 
 
 @dataclass(frozen=True)

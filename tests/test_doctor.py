@@ -8,6 +8,7 @@ import sys
 import pytest
 
 import course_lib
+from course_lib.colab import SPEECH_PACKAGES
 from course_lib.environment import Facts, doctor_report, gather_facts, parse_version
 
 GOOD_VERSIONS = {
@@ -76,6 +77,13 @@ def test_missing_tensorflow_is_a_single_warning_that_names_the_chapters():
 def test_missing_espeak_says_which_chapter_needs_it():
     (warning,) = doctor_report(facts(espeak=None)).warnings
     assert "chapter 14" in warning and "espeak-ng     not found" in doctor_report(facts(espeak=None)).text
+
+
+def test_missing_espeak_on_colab_points_at_the_set_up_cell_not_at_a_manual_apt_get():
+    (warning,) = doctor_report(facts(espeak=None)).warnings
+    assert "on Colab there is nothing to do" in warning and "set-up cell" in warning
+    assert "!apt-get" not in warning  # course_lib.colab installs it (tests/test_colab.py)
+    assert "espeak-ng" in SPEECH_PACKAGES
 
 
 def test_several_problems_are_all_reported():

@@ -2,7 +2,8 @@
 
 For every page: no console errors, math rendered by MathJax (no raw `$$`),
 printed output that fits the page and no ``<… object at 0x…>`` reprs,
-launch buttons pointing at that page's notebook in the *student edition*,
+launch buttons pointing at that page's notebook in the *student edition* (a JupyterHub one only when
+an instructor configured a hub; no link to a placeholder host anywhere),
 exercise solutions collapsed, exercises numbered.  A screenshot of each page
 is saved under _build/screenshots/ for a human to look at.
 """
@@ -36,6 +37,13 @@ FLAGS = [
 ]
 PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.glob("book/*.html")) if HTML.exists() else []
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+#: The JupyterHub an instructor configured ("" when none: then no page may have a JupyterHub button).
+HUB_URL = (CONFIG["launch_buttons"].get("jupyterhub_url") or "").strip("/")
+#: What sphinx-book-theme's JupyterHub button links to on the hub (an nbgitpuller link).
+HUB_LINK = "/hub/user-redirect/git-pull?"
+#: Hosts that only stand in for a real one (RFC 2606), and this machine.
+PLACEHOLDER_HOST = re.compile(r"//(?:[\w-]+\.)*example\.(?:org|com|net)\b|//localhost\b|//127\.", re.I)
+LINK = re.compile(r"""\b(?:href|src|action)\s*=\s*["']([^"']*)["']""", re.I)
 
 pytestmark = pytest.mark.skipif(not PAGES, reason="build the site first: make book")
 
@@ -64,6 +72,30 @@ def browser():
 def _source_notebook(page: str) -> Path | None:
     path = ROOT / Path(page).with_suffix(".ipynb")
     return path if path.exists() else None
+
+
+def _links(path: Path) -> list[str]:
+    return [unquote(m.group(1)) for m in LINK.finditer(path.read_text(encoding="utf-8", errors="replace"))]
+
+
+def test_no_built_page_links_to_a_placeholder_host():
+    """Every HTML file of the site (the chapters, the index, the search page, ...), read without a browser."""
+    bad = {}
+    for path in sorted(HTML.rglob("*.html")):
+        found = [link for link in _links(path) if PLACEHOLDER_HOST.search(link)]
+        if found:
+            bad[path.relative_to(HTML).as_posix()] = found[:2]
+    assert not bad, f"pages link to placeholder hosts: {bad}"
+
+
+def test_no_jupyterhub_launch_link_unless_a_hub_is_configured():
+    hub_links = {page: [h for h in _links(HTML / page) if HUB_LINK in h] for page in PAGES}
+    if HUB_URL:
+        notebooks = [page for page in PAGES if _source_notebook(page) is not None]
+        assert all(len(hub_links[p]) == 1 and hub_links[p][0].startswith(HUB_URL) for p in notebooks), hub_links
+    else:
+        with_hub = {page: links for page, links in hub_links.items() if links}
+        assert not with_hub, f"no jupyterhub_url in _config.yml, yet these pages have a JupyterHub button: {with_hub}"
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -113,10 +145,13 @@ def test_page(page, server, browser):
     repo = CONFIG["repository"]["url"].removeprefix("https://github.com/")
     colab = [h for h in hrefs if h.startswith("https://colab.research.google.com/")]
     binder = [h for h in hrefs if h.startswith("https://mybinder.org/")]
-    hub = [h for h in hrefs if h.startswith(CONFIG["launch_buttons"]["jupyterhub_url"])]
+    hub = [h for h in hrefs if HUB_LINK in h]
     assert colab == [f"https://colab.research.google.com/github/{repo}/blob/main/{student_path}"], colab
     assert len(binder) == 1 and binder[0].endswith(f"urlpath=lab/tree/{student_path}"), binder
-    assert len(hub) == 1 and student_path in hub[0], hub
+    if HUB_URL:
+        assert len(hub) == 1 and hub[0].startswith(HUB_URL) and student_path in hub[0], hub
+    else:
+        assert hub == [], f"no JupyterHub is configured, yet {page} has a JupyterHub launch link: {hub}"
 
     nb = nbformat.read(notebook, as_version=4)
     solutions = sum("# BEGIN SOLUTION" in c.source for c in nb.cells if c.cell_type == "code")
