@@ -6,11 +6,14 @@ checks); these tests cover what nbval cannot.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
+import textwrap
 import time
+import tokenize
 from pathlib import Path
 
 import nbformat
@@ -93,6 +96,30 @@ def test_every_code_cell_and_code_block_is_complete_python(path):
 
 
 HINT_TITLES = ("Hint 1 — a nudge", "Hint 2 — the key idea", "Hint 3 — almost there")
+# A token: a name with its attributes (`np.sign` is one), a number or an operator. Brackets and commas are
+# not tokens, so `np.clip(X, 0, 1)` is the four tokens np.clip X 0 1.
+TOKEN = re.compile(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*|\d+(?:\.\d+)?(?:e-?\d+)?|\*\*|//|[-+*/@%<>=!]=?|[&|^~]")
+
+
+def _code_tokens(source: str) -> list[str | None]:
+    """The tokens of Python code without comments and strings; None marks the end of a statement."""
+    tokens: list[str | None] = []
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.NEWLINE:
+            tokens.append(None)
+        elif tok.type not in (tokenize.COMMENT, tokenize.STRING, tokenize.NL, tokenize.INDENT, tokenize.DEDENT):
+            tokens += ["".join(t.split()) for t in TOKEN.findall(tok.string)]
+    return tokens
+
+
+def _text_tokens(hint: str) -> list[str | None]:
+    """The tokens of a hint's words and code; its maths ($...$) says what to compute and is left out."""
+    return ["".join(t.split()) for t in TOKEN.findall(re.sub(r"\$[^$]*\$", " ", hint))]
+
+
+def _expressions(tokens: list[str | None], n: int = 3) -> set[tuple[str, ...]]:
+    """Every run of ``n`` consecutive tokens within one statement."""
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1) if None not in tokens[i : i + n]}
 
 
 def _exercises_with_solutions(path):
@@ -116,12 +143,14 @@ def test_hints_are_tiered_and_never_give_the_solution_code(path):
         assert tuple(title for title, _ in hints) == HINT_TITLES, (
             f"{label}: hints must be the three tiers {HINT_TITLES}"
         )
-        body = solution.split("# BEGIN SOLUTION")[1].split("# END SOLUTION")[0]
-        code_lines = {" ".join(line.split()) for line in body.splitlines() if len(line.strip()) >= 12}
-        text = " ".join(" ".join(h for _, h in hints).replace("`", "").split())
-        for line in code_lines:
-            line = line.removeprefix("return ")
-            assert line not in text, f"{label}: a hint contains the solution's code {line!r}"
+        body = textwrap.dedent(solution.split("# BEGIN SOLUTION")[1].split("# END SOLUTION")[0])
+        solution_expressions = _expressions(_code_tokens(body))
+        for title, hint in hints:
+            shared = _expressions(_text_tokens(hint)) & solution_expressions
+            assert not shared, (
+                f"{label}, {title!r}: the hint dictates the solution's code {' '.join(min(shared))!r}; "
+                "say what to compute (in words or maths), not the line to type"
+            )
 
 
 @pytest.mark.parametrize("path", BOOK + DRAFTS, ids=lambda p: p.name)
@@ -288,3 +317,55 @@ def test_set_repo_rewrites_every_derived_place(tmp_path):
     assert f"git+{new}" in (tmp_path / "README.md").read_text()
     for nb in (tmp_path / "book").glob("*.ipynb"):
         assert f"git+{new}" in _code_cells(nb)[0].source
+
+
+CHAPTERS = sorted({p.name[:2] for p in BOOK} - {"00"})
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chapter_ends_with_references(chapter):
+    """A chapter's last notebook closes with a reference list: after its review questions, each entry dated."""
+    last = sorted((ROOT / "book").glob(f"{chapter}*.ipynb"))[-1]
+    text = "\n".join(c.source for c in nbformat.read(last, as_version=4).cells if c.cell_type == "markdown")
+    assert "## References" in text, f"{last.name}: the chapter ends without a '## References' section"
+    review, references = text.index("## Review questions"), text.index("## References")
+    assert references > review, f"{last.name}: the references come after the review questions"
+    tail = text[references:].split("\n## ", 1)[0]
+    entries = re.findall(r"^\* .+", tail, re.M)
+    assert len(entries) >= 2, f"{last.name}: a reference list of {len(entries)} entries"
+    for entry in entries:
+        assert re.search(r"\((?:1[89]|20)\d\d[a-z]?\)", entry), f"{last.name}: {entry[:60]!r} has no (year)"
+    assert entries == sorted(entries, key=str.lower), f"{last.name}: the references are not alphabetical"
+
+
+@pytest.mark.parametrize("path", BOOK, ids=lambda p: p.name)
+def test_every_review_question_has_an_answer(path):
+    """The preface promises an answer (collapsed) under every review question."""
+    text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    if "## Review questions" not in text:
+        return
+    section = text.split("## Review questions", 1)[1].split("\n## ", 1)[0]
+    questions = re.split(r"^(?=\d+\. )", section, flags=re.M)[1:]
+    assert questions, f"{path.name}: the review questions are not a numbered list"
+    for question in questions:
+        assert ":::{admonition} Answer" in question, f"{path.name}: no answer under {question.splitlines()[0]!r}"
+
+
+MAIN_PAGES = [p for p in BOOK if len(list((ROOT / "book").glob(f"{p.name[:2]}*.ipynb"))) > 1 and p.name[2] == "_"]
+
+
+@pytest.mark.parametrize("path", MAIN_PAGES, ids=lambda p: p.name)
+def test_a_chapter_main_page_carries_or_links_its_summary(path):
+    """A reader who stops at the first page of a chapter split over several notebooks still finds the summary."""
+    text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    links = re.findall(r"\{(?:ref|doc|numref)\}`([^`]*)`", text)
+    summary = [link for link in links if "summary" in link.lower() or re.search(rf"{path.name[:2]}[a-z]_", link)]
+    assert "## Summary" in text or summary, f"{path.name}: neither a summary nor a link to the chapter's summary"
+
+
+@pytest.mark.parametrize("path", BOOK, ids=lambda p: p.name)
+def test_no_placeholder_for_a_later_part(path):
+    """Every chapter is written: "(Part II)" or "is written first" are cross-references left undone."""
+    text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    found = re.search(r"\(Part I{1,3}V?\)|Part I is written first|not written yet|\bTODO\b", text)
+    assert found is None, f"{path.name}: {found.group(0)!r}; write a cross-reference to the chapter instead"
