@@ -44,6 +44,7 @@ NUMBER = re.compile(
 CITATION = re.compile(r"[A-Z][\w-]+(?:\s+et\s+al\.|\s+and\s+[A-Z][\w-]+)?,?\s+\(?(?:19|20)\d\d\b")
 SENTENCE = re.compile(r"(?:[^.!?]|(?<=\bal)\.|(?<=\be\.g)\.|(?<=\bi\.e)\.|[.!?](?!\s|$))*(?:[.!?]|$)", re.S)
 CODE_NUMBER = re.compile(r"(?<![\w.])\d[\d_,]*(?:\.\d+)?(?:e[-+]?\d+)?")
+BASE64 = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]*|[A-Za-z0-9+/=]{40,}")
 WORD_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 
 
@@ -81,6 +82,7 @@ def _pool(nb) -> list[float]:
             texts.append(data.get("text/markdown", "") if isinstance(data.get("text/markdown", ""), str) else "")
     values = []
     for text in texts:
+        text = BASE64.sub(" ", text)  # an audio player's or an image's data are not numbers anyone printed
         for m in CODE_NUMBER.finditer(text):
             try:
                 q = float(m.group(0).replace("_", "").replace(",", ""))

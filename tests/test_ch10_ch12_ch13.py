@@ -24,18 +24,18 @@ def rbf_expanded(X, centres, gamma):
     return np.exp(-gamma * np.maximum(d2, 0.0))
 
 
-def som_loop(weights, grid, x, lr, sigma):
+def som_loop(weights, grid, x, lr, radius):
     new = weights.copy()
     winner = min(range(len(weights)), key=lambda k: float(np.sum((weights[k] - x) ** 2)))
     for k in range(len(weights)):
-        h = np.exp(-np.sum((grid[k] - grid[winner]) ** 2) / (2 * sigma**2))
+        h = np.exp(-np.sum((grid[k] - grid[winner]) ** 2) / (2 * radius**2))
         new[k] = weights[k] + lr * h * (x - weights[k])
     return new
 
 
-def som_norm(weights, grid, x, lr, sigma):
+def som_norm(weights, grid, x, lr, radius):
     winner = np.argmin(np.linalg.norm(weights - x, axis=1))
-    h = np.exp(-(np.linalg.norm(grid - grid[winner], axis=1) ** 2) / (2 * sigma**2))
+    h = np.exp(-(np.linalg.norm(grid - grid[winner], axis=1) ** 2) / (2 * radius**2))
     return (1 - lr * h)[:, None] * weights + (lr * h)[:, None] * x
 
 
@@ -92,10 +92,10 @@ def bptt_sum_of_steps(dH, X, H, h0, Wx, Wh):
     )
 
 
-def lstm_split(x, h, c, W, U, b):
+def lstm_split(x, h, c, Wx, Wh, b):
     u = h.shape[1]
-    Wi, Wf, Wc, Wo = np.split(W, 4, axis=1)
-    Ui, Uf, Uc, Uo = np.split(U, 4, axis=1)
+    Wi, Wf, Wc, Wo = np.split(Wx, 4, axis=1)
+    Ui, Uf, Uc, Uo = np.split(Wh, 4, axis=1)
     bi, bf, bc, bo = np.split(b, 4)
 
     def sig(z):
@@ -107,8 +107,8 @@ def lstm_split(x, h, c, W, U, b):
     return sig(x @ Wo + h @ Uo + bo) * np.tanh(c_new), c_new
 
 
-def lstm_list(x, h, c, W, U, b):
-    h_new, c_new = lstm_split(x, h, c, W, U, b)
+def lstm_list(x, h, c, Wx, Wh, b):
+    h_new, c_new = lstm_split(x, h, c, Wx, Wh, b)
     return [h_new, c_new]
 
 

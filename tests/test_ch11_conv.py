@@ -75,12 +75,70 @@ def pool_reshape(X, pool_size=2, stride=None):
     return windows.reshape(*windows.shape[:4], -1).max(axis=-1)
 
 
+def layer_params_shapes(input_shape, layers):
+    """Track the shape with the library's output-size formula, then count."""
+    shape, counts = tuple(input_shape), []
+    for kind, *args in layers:
+        n = 0
+        if kind == "conv":
+            filters, k = args
+            n = (k * k * shape[2] + 1) * filters
+            shape = (
+                conv.conv_output_size(shape[0], k, 1, "valid"),
+                conv.conv_output_size(shape[1], k, 1, "valid"),
+                filters,
+            )
+        elif kind == "pool":
+            shape = (shape[0] // args[0], shape[1] // args[0], shape[2])
+        elif kind == "flatten":
+            shape = (int(np.prod(shape)),)
+        elif kind == "dense":
+            n = (shape[-1] + 1) * args[0]
+            shape = (args[0],)
+        counts.append(n)
+    return counts  # a list is as good as a tuple
+
+
+def layer_params_numpy(input_shape, layers):
+    """Build zero arrays of the real shapes and count the sizes of the kernels and biases."""
+    x, counts = np.zeros(input_shape), []
+    for kind, *args in layers:
+        if kind == "conv":
+            kernel, bias = np.zeros((args[1], args[1], x.shape[-1], args[0])), np.zeros(args[0])
+            x = np.zeros((x.shape[0] - args[1] + 1, x.shape[1] - args[1] + 1, args[0]))
+            counts.append(np.int64(kernel.size + bias.size))
+        elif kind == "pool":
+            x = x[: x.shape[0] // args[0] * args[0] : args[0], : x.shape[1] // args[0] * args[0] : args[0]]
+            counts.append(0)
+        elif kind == "flatten":
+            x = x.ravel()
+            counts.append(0)
+        elif kind == "dense":
+            counts.append(np.int64(np.zeros((x.size, args[0])).size + args[0]))
+            x = np.zeros(args[0])
+        else:
+            counts.append(0)
+    return tuple(counts)
+
+
 ALTERNATIVES = {
+    "layer_params": [layer_params_shapes, layer_params_numpy],
     "conv2d": [conv2d_loops, conv2d_einsum_float32],
     "conv2d_backward": [backward_einsum, backward_by_autodiff_free_loops],
     "max_pool2d": [pool_loops, pool_reshape],
 }
 WRONG = {
+    "layer_params": [
+        (lambda input_shape, layers: sum(layer_params_shapes(input_shape, layers)), "wrong_type"),
+        (lambda input_shape, layers: [n for n in layer_params_shapes(input_shape, layers) if n], "wrong_type"),
+        (  # a kernel counted once per output position, as if nothing were shared
+            lambda input_shape, layers: [
+                n * (input_shape[0] - 2) ** 2 if i == 0 else n
+                for i, n in enumerate(layer_params_shapes(input_shape, layers))
+            ],
+            "wrong_value",
+        ),
+    ],
     "conv2d": [
         (lambda X, W, b, stride=1, padding="valid": conv2d_loops(X, W, b, stride, padding)[..., 0], "wrong_shape"),
         (lambda X, W, b, stride=1, padding="valid": conv2d_loops(X, W, b, 1, "valid"), "wrong_shape"),

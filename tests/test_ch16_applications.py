@@ -64,11 +64,26 @@ def pr_boolean(y_true, y_pred):
     return np.array([hits / max(p.sum(), 1), hits / max(t.sum(), 1)], dtype=np.float32)
 
 
+def pak_loop(recommended, relevant, k):
+    total, users = 0.0, 0
+    for ranked, liked in zip(recommended, relevant):
+        if liked:
+            total += sum(1 for film in list(ranked)[:k] if film in liked) / k
+            users += 1
+    return total / users
+
+
+def pak_isin(recommended, relevant, k):
+    rows = [np.isin(np.asarray(r)[:k], list(rel)).mean() for r, rel in zip(recommended, relevant) if len(rel)]
+    return np.float32(np.mean(rows))
+
+
 ALTERNATIVES = {
     "psnr": [psnr_rmse, psnr_float32],
     "tour_length": [tour_loop, tour_diff],
     "make_windows": [windows_loop, windows_index],
     "precision_recall": [pr_counts, pr_boolean],
+    "precision_at_k": [pak_loop, pak_isin],
 }
 WRONG = {
     "psnr": [(lambda a, b, p: -psnr_rmse(a, b, p), "wrong_value"), (lambda a, b, p: None, "wrong_type")],
@@ -80,6 +95,22 @@ WRONG = {
     "precision_recall": [
         (lambda t, p: pr_counts(t, p)[:1], "wrong_shape"),
         (lambda t, p: 1 - pr_counts(t, p), "wrong_value"),
+    ],
+    "precision_at_k": [
+        (lambda r, rel, k: [pak_loop(r, rel, k)], "wrong_type"),  # a list, not a number
+        (lambda r, rel, k: pak_loop(r, rel, k) * k, "wrong_value"),  # hits per user, not a share
+        # counting from 1: films 2 … k+1 of each list instead of 1 … k
+        (lambda r, rel, k: pak_loop([list(x)[1:] for x in r], rel, k), "wrong_value"),
+        # pooled over users: all hits over all films shown, users who liked nothing included
+        (
+            lambda r, rel, k: sum(len(set(list(x)[:k]) & set(s)) for x, s in zip(r, rel)) / (k * len(r)),
+            "wrong_value",
+        ),
+        # the median over users instead of the mean
+        (
+            lambda r, rel, k: float(np.median([len(set(list(x)[:k]) & set(s)) / k for x, s in zip(r, rel) if s])),
+            "wrong_value",
+        ),
     ],
 }
 

@@ -60,6 +60,15 @@ def test_an_unbacked_number_is_reported(tmp_path, markdown, source, output):
     assert len(found) == 1, found
 
 
+def test_the_data_of_an_audio_player_backs_nothing(tmp_path):
+    path = _notebook(tmp_path, "It recognises 85 % of the words.", "display(Audio(x))")
+    nb = nbformat.read(path, as_version=4)
+    html = '<audio controls><source src="data:audio/wav;base64,UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB85 %" /></audio>'
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={"text/html": html, "text/plain": "<Audio>"})]
+    nbformat.write(nb, path)
+    assert len(unbacked_claims(path)) == 1
+
+
 def test_outputs_must_come_from_the_same_code(tmp_path):
     master = _notebook(tmp_path, "It reaches 94 %.", "print(acc)")
     other = tmp_path / "other.ipynb"

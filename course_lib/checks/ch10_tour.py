@@ -64,11 +64,11 @@ def _som_cases(rng: np.random.Generator) -> list[Case]:
     ]
 
 
-def _som(weights, grid, x, lr, sigma, *, winner_by=None, data_space=False, square_sigma=False):
+def _som(weights, grid, x, lr, radius, *, winner_by=None, data_space=False, square_radius=False):
     winner = int(np.argmin(((weights - x) ** 2).sum(1))) if winner_by is None else winner_by(weights, grid, x)
     space = weights if data_space else grid
     d2 = ((space - space[winner]) ** 2).sum(1)
-    h = np.exp(-d2 / (2 * sigma)) if square_sigma else np.exp(-d2 / (2 * sigma**2))
+    h = np.exp(-d2 / (2 * radius)) if square_radius else np.exp(-d2 / (2 * radius**2))
     return weights + lr * h[:, None] * (x - weights)
 
 
@@ -77,7 +77,7 @@ register(
     chapter=CHAPTER,
     reference=som.som_update,
     cases=_som_cases,
-    arg_names=("weights", "grid", "x", "lr", "sigma"),
+    arg_names=("weights", "grid", "x", "lr", "radius"),
     mistakes=[
         Mistake(
             "winner = farthest unit",
@@ -92,9 +92,9 @@ register(
             "The neighbourhood is measured on the map (grid positions), not between weight vectors.",
         ),
         Mistake(
-            "sigma not squared",
-            lambda w, g, x, lr, s: _som(w, g, x, lr, s, square_sigma=True),
-            "The neighbourhood is exp(−d² / (2σ²)): square sigma.",
+            "radius not squared",
+            lambda w, g, x, lr, s: _som(w, g, x, lr, s, square_radius=True),
+            "The neighbourhood is exp(−d² / (2r²)), with d the distance on the map: square the radius r.",
         ),
         Mistake(
             "only the winner moves",

@@ -192,3 +192,112 @@ register(
         ),
     ],
 )
+
+
+def _layer_params_ref(input_shape, layers):
+    """Each layer's number of weights and biases, as the Param # column of Keras' ``model.summary()``."""
+    return _count(input_shape, layers)
+
+
+def _count(input_shape, layers, *, biases=True, channels=True, pool_ceil=False, same=False, dense_on_channels=False):
+    """A plain reference with one switch per classic mistake."""
+    rows, cols, depth = input_shape
+    unflattened = None  # the channels of the last feature maps, right after Flatten
+    counts = []
+    for kind, *args in layers:
+        if kind == "conv":
+            filters, k = args
+            counts.append(k * k * (depth if channels else 1) * filters + (filters if biases else 0))
+            if not same:
+                rows, cols = rows - k + 1, cols - k + 1
+            depth = filters
+        elif kind == "pool":
+            (p,) = args
+            rows, cols = (-(-rows // p), -(-cols // p)) if pool_ceil else (rows // p, cols // p)
+            counts.append(0)
+        elif kind == "flatten":
+            rows, cols, depth, unflattened = 1, 1, rows * cols * depth, depth
+            counts.append(0)
+        elif kind == "dropout":
+            counts.append(0)
+        elif kind == "dense":
+            (units,) = args
+            n_in = unflattened if dense_on_channels and unflattened else depth
+            counts.append(n_in * units + (units if biases else 0))
+            depth, unflattened = units, None
+        else:
+            raise ValueError(f"unknown layer {kind!r}")
+    return tuple(counts)
+
+
+def _params_cases(rng: np.random.Generator) -> list[Case]:
+    side, k, p = int(rng.integers(20, 40)), int(rng.choice([3, 5])), int(rng.choice([2, 3]))
+    return [
+        Case(
+            (
+                (28, 28, 1),
+                [
+                    ("conv", 16, 3),
+                    ("pool", 2),
+                    ("conv", 32, 3),
+                    ("pool", 2),
+                    ("flatten",),
+                    ("dense", 64),
+                    ("dense", 10),
+                ],
+            ),
+            "the from-scratch digit CNN of this chapter",
+        ),
+        Case(
+            (
+                (64, 64, 3),
+                [("conv", 16, 3), ("pool", 2), ("conv", 32, 3), ("pool", 2), ("conv", 64, 3), ("pool", 2)]
+                + [("flatten",), ("dropout", 0.5), ("dense", 64), ("dense", 1)],
+            ),
+            "this section's cats-and-dogs CNN",
+        ),
+        Case(
+            ((7, 9, 2), [("conv", 4, 3), ("pool", 2), ("flatten",), ("dense", 5)]), "odd sizes: pooling drops the rest"
+        ),
+        Case(((10, 20, 3), [("conv", 6, 5), ("pool", 3), ("flatten",), ("dense", 7)]), "a 5×5 kernel on a wide photo"),
+        Case(
+            ((side, side, 3), [("conv", int(rng.integers(4, 12)), k), ("pool", p), ("flatten",), ("dense", 8)]),
+            f"a random {side}×{side} colour image",
+        ),
+    ]
+
+
+register(
+    "layer_params",
+    chapter=CHAPTER,
+    reference=_layer_params_ref,
+    cases=_params_cases,
+    arg_names=("input_shape", "layers"),
+    mistakes=[
+        Mistake(
+            "no biases",
+            lambda s, layers: _count(s, layers, biases=False),
+            "Every filter of a Conv2D layer and every unit of a Dense layer has one bias too.",
+        ),
+        Mistake(
+            "input channels forgotten",
+            lambda s, layers: _count(s, layers, channels=False),
+            "A filter spans all input channels: k × k × C_in weights, plus its bias.",
+        ),
+        Mistake(
+            "pooling rounds up",
+            lambda s, layers: _count(s, layers, pool_ceil=True),
+            "Pooling drops the rows and columns that do not fill a whole window: n_H // p, rounded down.",
+        ),
+        Mistake(
+            "'same' padding assumed",
+            lambda s, layers: _count(s, layers, same=True),
+            "These Conv2D layers use Keras' default padding='valid': a k × k kernel makes each side k − 1 pixels shorter.",
+        ),
+        Mistake(
+            "dense layer sees the channels only",
+            lambda s, layers: _count(s, layers, dense_on_channels=True),
+            "After Flatten, the Dense layer sees every number of the last feature maps: rows × columns × channels inputs.",
+        ),
+    ],
+)

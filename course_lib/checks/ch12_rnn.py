@@ -163,9 +163,9 @@ def _sig(z):
     return 1 / (1 + np.exp(-z))
 
 
-def _lstm(x, h, c, W, U, b, order="ifco", peephole_c=False, output_c=False):
+def _lstm(x, h, c, Wx, Wh, b, order="ifco", peephole_c=False, output_c=False):
     u = h.shape[1]
-    Z = x @ W + h @ U + b
+    Z = x @ Wx + h @ Wh + b
     g = {name: Z[:, k * u : (k + 1) * u] for k, name in enumerate(order)}
     i, f, c_tilde, o = _sig(g["i"]), _sig(g["f"]), np.tanh(g["c"]), _sig(g["o"])
     c_new = f * c + i * c_tilde if not peephole_c else i * c + f * c_tilde
@@ -177,7 +177,7 @@ register(
     chapter=CHAPTER,
     reference=rnn.lstm_step,
     cases=_lstm_cases,
-    arg_names=("x_t", "h_prev", "c_prev", "W", "U", "b"),
+    arg_names=("x_t", "h_prev", "c_prev", "Wx", "Wh", "b"),
     mistakes=[
         Mistake(
             "gates in the order i, c, f, o", lambda *a: _lstm(*a, order="icfo"), "Keras stacks the gates as i, f, c, o."

@@ -1,10 +1,11 @@
-"""Exercises of Chapter 16, "More applications" (PSNR, tour length, forecasting windows, precision and recall)."""
+"""Exercises of Chapter 16, "More applications" (PSNR, tour length, forecasting windows, precision and recall,
+precision at k)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from course_lib import compression, forecast, metrics, tsp
+from course_lib import compression, forecast, metrics, recommender, tsp
 from course_lib.checks._core import Case, Mistake, register
 
 CHAPTER = 'Chapter 16, "More applications"'
@@ -209,6 +210,75 @@ register(
             "0/0 gives nan",
             lambda t, p: _pr_variant(t, p, nan=True),
             "When nothing is flagged, precision is 0/0: report 0 (as scikit-learn does), not nan.",
+        ),
+    ],
+)
+
+
+def _pak_cases(rng: np.random.Generator) -> list[Case]:
+    ranked = np.array([rng.permutation(40)[:12] for _ in range(20)])
+    liked = [sorted(rng.choice(40, int(rng.integers(0, 9)), replace=False).tolist()) for _ in range(20)]
+    liked[3] = []  # a user who liked nothing in the test period
+    liked[7] = [int(ranked[7, 0])]  # a user who liked a single film: the top one
+    return [
+        Case(
+            (np.array([[4, 1, 7, 2], [0, 3, 5, 6], [2, 4, 6, 8]]), [[1, 2], [], [9]], 2),
+            "three users, k = 2: the second liked nothing, the third nothing recommended",
+        ),
+        Case((ranked, liked, 3), "20 users, ranked lists of 12 films, k = 3: only the first three films count"),
+        Case((ranked, liked, 10), "the same users, k = 10"),
+        Case(
+            (ranked[:2], [[int(ranked[0, 5])], sorted(ranked[1, :4].tolist())], 5),
+            "one hit at rank 6, four in the top 5",
+        ),
+    ]
+
+
+def _pak_variant(recommended, relevant, k, *, recall=False, all_users=False, whole_list=False, at_most=False):
+    scores = []
+    for ranked, liked in zip(recommended, relevant):
+        liked = set(liked)
+        if not liked and not all_users:
+            continue
+        shown = list(ranked) if whole_list else list(ranked)[:k]
+        hits = len(set(shown) & liked)
+        if recall:
+            scores.append(hits / len(liked) if liked else 0.0)
+        else:
+            scores.append(hits / (min(k, len(liked)) if at_most and liked else k))
+    return float(np.mean(scores))
+
+
+register(
+    "precision_at_k",
+    chapter=CHAPTER,
+    reference=recommender.precision_at_k,
+    cases=_pak_cases,
+    arg_names=("recommended", "relevant", "k"),
+    mistakes=[
+        Mistake(
+            "recall at k",
+            lambda r, rel, k: _pak_variant(r, rel, k, recall=True),
+            "Precision divides a user's hits by k, the number of films SHOWN; dividing by the number of films the "
+            "user liked gives recall@k.",
+        ),
+        Mistake(
+            "users who liked nothing count as 0",
+            lambda r, rel, k: _pak_variant(r, rel, k, all_users=True),
+            "Skip the users who liked nothing in the test period: no list could score above 0 for them, so they say "
+            "nothing about the recommender and only drag the mean down.",
+        ),
+        Mistake(
+            "the whole list instead of the first k",
+            lambda r, rel, k: _pak_variant(r, rel, k, whole_list=True),
+            "Only the first k films of each ranked list are shown to the user: cut each list to its first k before "
+            "counting hits.",
+        ),
+        Mistake(
+            "divided by the smaller of k and the films liked",
+            lambda r, rel, k: _pak_variant(r, rel, k, at_most=True),
+            "Divide by k even when the user liked fewer than k films: precision@k is the share of the k films shown "
+            "that were liked.",
         ),
     ],
 )

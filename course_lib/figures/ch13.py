@@ -63,7 +63,7 @@ def draw_coverage(logs: dict, n_modes: int = 8):
     axes[0].set_ylim(-0.3, n_modes + 0.3)
     axes[0].set_ylabel(f"modes covered (of {n_modes})")
     axes[1].set_ylim(0, 1)
-    axes[1].set_ylabel("fraction of samples within 3σ of a mode")
+    axes[1].set_ylabel("high-quality fraction (within 3 std of a mode)")
     for ax in axes:
         ax.set_xlabel("training step")
         ax.legend(fontsize=8)
