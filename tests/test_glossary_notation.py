@@ -78,6 +78,20 @@ CONFLICTS = [
     ("the sigmoid", r"\sigma", [r"\\operatorname\{?sigmoid", r"\\text\{?sigmoid"]),
     ("the layer of a weight matrix", "W_1", [r"W\^\{\["]),
     ("an activation function", "g", [r"\\varphi"]),
+    # A symbol that already means something is not reused: σ is the sigmoid, z the weighted sum, W a weight matrix.
+    (
+        "the neighbourhood radius of a SOM",
+        "r",
+        [
+            r"\{2\\sigma\^2\}",
+            r"(?:width|radius|neighbourhood)[^.$]{0,30}\$\\sigma\$",
+            r"\$\\sigma\$[^.$]{0,20}(?:width|radius)",
+        ],
+    ),
+    ("a standard deviation", r"\sigma", [r"\$\d+\s*\\sigma\$", r"standard deviation[^.$]{0,20}\$\\sigma"]),
+    ("the rows and columns of an image", "n_H", [r"H\s*\\times\s*W\b", r"\(m,\s*H'?,\s*W'?,", r"Y_\{n,"]),
+    ("the noise of a GAN", r"\boldsymbol\xi", [r"G\(\\mathbf\s*\{?z", r"noise\s*\$\\mathbf\s*\{?z"]),
+    ("an LSTM's recurrent kernel", "W_h", [r"\\mathbf\s*\{?h\}?_\{?t-1\}?\s*U(?![A-Za-z])"]),
 ]
 
 
