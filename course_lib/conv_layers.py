@@ -35,10 +35,13 @@ class Conv2D(Layer):
 
     The kernel ``W`` is HWIO, ``(k, k, C_in, filters)``, initialised Glorot-uniform
     over its fan-in ``k·k·C_in`` and fan-out ``k·k·filters`` as in Keras; the bias is zero.
+    ``name`` is Keras' automatic one (``conv2d``, ``conv2d_1``, ...) unless given.
     """
 
-    def __init__(self, filters: int, kernel_size=3, strides=1, padding: str = "valid", activation=None):
-        super().__init__()
+    def __init__(
+        self, filters: int, kernel_size=3, strides=1, padding: str = "valid", activation=None, name: str | None = None
+    ):
+        super().__init__(name)
         self.filters = check_whole(filters, "filters")
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.strides = _pair(strides, "strides")
@@ -93,8 +96,8 @@ class MaxPooling2D(Layer):
     Defined in: Chapter 11, "Convolutional networks".
     """
 
-    def __init__(self, pool_size=2, strides=None):
-        super().__init__()
+    def __init__(self, pool_size=2, strides=None, name: str | None = None):
+        super().__init__(name)
         self.pool_size = _pair(pool_size, "pool_size")
         self.strides = self.pool_size if strides is None else _pair(strides, "strides")
 

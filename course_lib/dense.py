@@ -42,6 +42,12 @@ class Dense(Layer):
         then starts identical — the experiment of the chapter.
     constant_value : float, default 0.05
         The value used by ``kernel_initializer="constant"``.
+    name : str, optional
+        Keras' automatic name (``dense``, ``dense_1``, ...) unless given.
+
+    Like Keras' ``Dense``, it also takes sequences ``(T, n_in)`` (the output
+    of ``SimpleRNN(return_sequences=True)``) and applies the same weights at
+    every time step, giving ``(T, units)``.
 
     After :meth:`build`, ``params`` is ``{"W": kernel (n_in, units), "b": bias (units,)}``
     and, after :meth:`backward`, ``grads`` holds arrays of the same shapes.
@@ -54,8 +60,9 @@ class Dense(Layer):
         use_bias: bool = True,
         kernel_initializer: str = "glorot_uniform",
         constant_value=0.05,
+        name: str | None = None,
     ):
-        super().__init__()
+        super().__init__(name)
         self.units = check_whole(units, "units")
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose one of {ACTIVATIONS}")
@@ -76,18 +83,25 @@ class Dense(Layer):
     def n_in(self) -> int:
         return self.params["W"].shape[0]
 
+    @property
+    def logits(self) -> np.ndarray:
+        """``Z = X @ W + b`` of the latest :meth:`forward`, before the activation (the losses use it, as Keras does)."""
+        return self._cache[1]
+
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
-        if len(input_shape) != 1:
+        # Keras would also apply Dense to each pixel of an image; here that is refused as a forgotten Flatten.
+        if len(input_shape) not in (1, 2):
             raise ValueError(
-                f"Dense needs flat inputs of shape (n_in,), got samples of shape {input_shape}: put a Flatten() before it"
+                f"Dense needs flat inputs (n_in,) or sequences (T, n_in), got samples of shape {input_shape}:"
+                " put a Flatten() before it"
             )
-        return (self.units,)
+        return input_shape[:-1] + (self.units,)
 
     def build(self, input_shape, rng: np.random.Generator, dtype="float32") -> None:
         """Create the kernel ``W (n_in, units)`` with the layer's initialiser and (unless
         ``use_bias=False``) a zero bias ``b (units,)``."""
         super().build(input_shape, rng, dtype)
-        shape = (self.input_shape[0], self.units)
+        shape = (self.input_shape[-1], self.units)
         if self.kernel_initializer == "glorot_uniform":
             limit = glorot_limit(*shape)
             W = rng.uniform(-limit, limit, size=shape)
@@ -105,7 +119,7 @@ class Dense(Layer):
     def forward(self, X: np.ndarray) -> np.ndarray:
         """``A = activation(X @ W + b)``; remembers ``X``, ``Z`` and ``A`` for :meth:`backward`.
 
-        ``X`` must already be a 2-D array of the layer's dtype
+        ``X`` must already be an array ``(m, n_in)`` or ``(m, T, n_in)`` of the layer's dtype
         (:meth:`Sequential.predict` validates what users pass in).
         """
         Z = X @ self.params["W"]
@@ -134,10 +148,12 @@ class Dense(Layer):
         """
         X = self._cache[0]
         W = self.params["W"]
+        X2, dZ2 = X.reshape(-1, X.shape[-1]), dZ.reshape(-1, dZ.shape[-1])  # every time step is one more row
         if need_dX:
-            dX, dW, db = dense_backward(dZ, X, W)
+            dX, dW, db = dense_backward(dZ2, X2, W)
+            dX = dX.reshape(X.shape)
         else:
-            dX, dW, db = None, X.T @ dZ, dZ.sum(axis=0)
+            dX, dW, db = None, X2.T @ dZ2, dZ2.sum(axis=0)
         self.grads = {"W": dW, "b": db} if self.use_bias else {"W": dW}
         return dX
 

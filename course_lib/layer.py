@@ -14,13 +14,57 @@ A layer
   (or ``None`` when ``need_dX`` is false: the first layer needs none).
 
 Layers without weights (pooling, flattening) have empty ``params``.
+
+Names
+-----
+Every layer has a ``name``, given as Keras 3 gives it: an explicit
+``name=`` wins; otherwise the class name in snake case (``Dense`` →
+``dense``, ``SimpleRNN`` → ``simple_rnn``, ``Conv2D`` → ``conv2d``) followed
+by a counter per name that runs for the whole Python session, as Keras'
+does: the first ``Dense`` is ``dense``, the next ``dense_1``, ``dense_2``,
+... even in another model.  :func:`clear_session` restarts the counters,
+like ``keras.backend.clear_session()``.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import numpy as np
 
 from course_lib._validation import check_whole
+
+#: How many layers of each snake-case name this session has named (Keras keeps the same global count).
+_NAME_COUNTS: Counter = Counter()
+
+
+def snake_case(name: str) -> str:
+    """A class name in Keras' snake case: ``"SimpleRNN"`` → ``"simple_rnn"``, ``"Conv2D"`` → ``"conv2d"``.
+
+    Defined in: Chapter 9, "Training a network end to end".
+    """
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def unique_name(prefix: str) -> str:
+    """``prefix`` the first time, then ``prefix_1``, ``prefix_2``, ...: Keras' automatic layer names.
+
+    Defined in: Chapter 9, "Training a network end to end".
+    """
+    count = _NAME_COUNTS[prefix]
+    _NAME_COUNTS[prefix] += 1
+    return f"{prefix}_{count}" if count else prefix
+
+
+def clear_session() -> None:
+    """Restart the automatic layer names (the next ``Dense`` is ``dense`` again), like ``keras.backend.clear_session()``.
+
+    Defined in: Chapter 9, "Training a network end to end".
+    """
+    _NAME_COUNTS.clear()
 
 
 def as_shape(input_shape) -> tuple[int, ...]:
@@ -37,7 +81,12 @@ class Layer:
     #: The activation, for layers that have one (shown by ``summary``).
     activation = None
 
-    def __init__(self):
+    def __init__(self, name: str | None = None):
+        if name is None:
+            name = unique_name(snake_case(type(self).__name__))
+        elif not isinstance(name, str) or not name:
+            raise ValueError(f"name must be a non-empty string (or None for an automatic one), got {name!r}")
+        self.name = name
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.input_shape: tuple[int, ...] | None = None

@@ -141,7 +141,12 @@ def binary_cross_entropy_from_logits(y_true, logits) -> float:
     y_true, z = _pair(y_true, logits)
     if not np.all((y_true >= 0) & (y_true <= 1)):
         raise ValueError(f"y_true must hold labels 0 or 1; got values from {y_true.min():g} to {y_true.max():g}")
-    return float(np.mean(np.maximum(z, 0.0) - y_true * z + np.log1p(np.exp(-np.abs(z)))))
+    return float(np.mean(_bce_from_logits(y_true, z)))
+
+
+def _bce_from_logits(y, z: np.ndarray) -> np.ndarray:
+    # max(z, 0) − y·z + log(1 + e^(−|z|)), elementwise, unchecked; keeps float32 float32.
+    return np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))
 
 
 def log_softmax(z) -> np.ndarray:
@@ -149,7 +154,11 @@ def log_softmax(z) -> np.ndarray:
 
     Defined in: Chapter 6, "Loss functions".
     """
-    z = as_float_array(z, "z", ndim=(1, 2))
+    return _log_softmax(as_float_array(z, "z", ndim=(1, 2)))
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    # Unchecked, along the last axis of any array (a batch of sequences too).
     shifted = z - z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
@@ -214,3 +223,36 @@ def softmax_cross_entropy_backward(probs, Y) -> np.ndarray:
     Y = as_float_array(Y, "Y", ndim=2)
     check_shape(Y, "Y", probs.shape)
     return (probs - Y) / probs.shape[0]
+
+
+# --------------------------------------------------------------------------
+# The loss a model reports, computed as Keras computes it
+
+
+def output_loss(loss: str, A: np.ndarray, Z: np.ndarray, Y: np.ndarray) -> float:
+    """The mean ``loss`` of a model's outputs ``A`` (computed from the logits ``Z``) against targets ``Y``.
+
+    Defined in: Chapter 9, "Training a network end to end".
+
+    What ``Sequential.fit`` and ``evaluate`` report, exactly as Keras does.
+    ``A``, ``Z`` and ``Y`` share one shape, ``(m, k)`` or ``(m, T, k)`` for
+    sequences; the arrays are trusted (``fit`` calls this on every batch).
+
+    * ``"categorical_crossentropy"`` (softmax output): −Σₖ yₖ·log softmax(z)ₖ
+      for every prediction (one per sample, or per sample and time step),
+      averaged over the predictions;
+    * ``"binary_crossentropy"`` (sigmoid output): the cross-entropy of every
+      output, averaged;
+    * ``"mse"``: the squared error of every output, averaged (Keras averages
+      over the last axis, then over the rest: the same number).
+
+    The cross-entropies are computed from the logits, as Keras does when the
+    output layer's activation is the matching softmax or sigmoid: a saturated
+    output (σ(z) rounds to exactly 1) then costs its true value instead of
+    the clipped −log(1e-7) ≈ 16.1 the probabilities alone would give.
+    """
+    if loss == "mse":
+        return float(np.mean((A - Y) ** 2))
+    if loss == "binary_crossentropy":
+        return float(np.mean(_bce_from_logits(Y, Z)))
+    return float(-np.sum(Y * _log_softmax(Z)) / (Y.size // Y.shape[-1]))

@@ -59,6 +59,21 @@ def accuracy(y_true, y_pred) -> float:
     return float(np.mean(t == p))
 
 
+def count_correct(A: np.ndarray, Y: np.ndarray) -> tuple[int, int]:
+    """``(correct, total)``: how many of a model's predictions ``A`` match the targets ``Y`` (same shape), of how many.
+
+    Defined in: Chapter 9, "Training a network end to end".
+
+    What ``Sequential`` reports as ``accuracy``, as Keras picks it: with
+    ``k > 1`` outputs each prediction is the arg-max over the last axis
+    (categorical accuracy), with one output it is ``A > 0.5`` (binary
+    accuracy).  There is one prediction per sample, or per sample and time
+    step when ``A`` is ``(m, T, k)``.  Unchecked: ``fit`` calls it on every batch.
+    """
+    hits = (A.argmax(axis=-1) == Y.argmax(axis=-1)) if A.shape[-1] > 1 else ((A > 0.5) == (Y > 0.5))
+    return int(np.count_nonzero(hits)), hits.size
+
+
 def confusion_matrix(y_true, y_pred, num_classes: int) -> np.ndarray:
     """Counts ``C[i, j]`` of samples of true class ``i`` predicted as class ``j`` (int64, ``(k, k)``).
 
@@ -105,5 +120,6 @@ def precision_recall(y_true, y_pred) -> np.ndarray:
 __all__ = [
     "accuracy",
     "confusion_matrix",
+    "count_correct",
     "precision_recall",
 ]

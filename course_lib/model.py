@@ -31,6 +31,7 @@ when ``fit`` shows one, and TensorFlow only inside :func:`to_keras`.
 
 from __future__ import annotations
 
+import math
 import time
 from numbers import Real
 
@@ -39,6 +40,8 @@ import numpy as np
 from course_lib import optim
 from course_lib._validation import as_float_array, check_shape, check_whole
 from course_lib.datasets import check_labels
+from course_lib.losses import output_loss
+from course_lib.metrics import count_correct
 from course_lib.network import Network
 
 CHAPTER = 'Chapter 9, "Training a network end to end"'
@@ -49,20 +52,8 @@ LOSS_ALIASES = {
     "sparse_categorical_crossentropy": "categorical_crossentropy",
     "mean_squared_error": "mse",
 }
-METRICS = ("accuracy",)
-EPSILON = 1e-7  # Keras' clipping of probabilities inside the cross-entropies
-
-
-# --------------------------------------------------------------------------
-# Initialisation
-
-
-# --------------------------------------------------------------------------
-# The layer
-
-
-# --------------------------------------------------------------------------
-# The optimiser step of the training loop
+#: Keras' two names for the accuracy; the history uses the name you chose ("acc" → "acc", "val_acc").
+METRICS = ("accuracy", "acc")
 
 
 def _apply_update(optimizer, params: dict, grads: dict) -> None:
@@ -84,11 +75,14 @@ def _apply_update(optimizer, params: dict, grads: dict) -> None:
 
 
 class History:
-    """What ``fit`` returns, like Keras' ``History``: ``history`` maps a metric name to its value per epoch."""
+    """What ``fit`` returns, like Keras' ``History``: ``history`` maps a metric name to its value per epoch,
+    ``params`` is ``{"verbose", "epochs", "steps"}`` (steps: batches per epoch), ``model`` the trained model."""
 
-    def __init__(self):
+    def __init__(self, model=None, params: dict | None = None):
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
+        self.model = model
+        self.params = {} if params is None else dict(params)
         self.fit_seconds = 0.0
 
     def _append(self, epoch: int, logs: dict) -> None:
@@ -130,8 +124,9 @@ class Sequential(Network):
         ``(m,)`` or ``(m, 1)``, or one-hot rows; alias
         ``"sparse_categorical_crossentropy"``), ``"binary_crossentropy"`` (one
         sigmoid unit) or ``"mse"`` (alias ``"mean_squared_error"``, any
-        output).  ``metrics=["accuracy"]`` adds the accuracy to ``fit``'s
-        history and to ``evaluate``; it needs class targets.
+        output).  ``metrics=["accuracy"]`` (or ``["acc"]``, then the history
+        keys are ``acc`` and ``val_acc``, as in Keras) adds the accuracy to
+        ``fit``'s history and to ``evaluate``; it needs class targets.
         """
         self._require_layers()
         self.optimizer = self._optimizer(optimizer)
@@ -148,12 +143,11 @@ class Sequential(Network):
         metrics = [] if metrics is None else metrics
         if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics):
             raise ValueError(f"metrics must be a list of names such as ['accuracy'], got {metrics!r}")
-        names = tuple("accuracy" if m == "acc" else m for m in metrics)
-        unknown = [m for m in names if m not in METRICS]
+        unknown = [m for m in metrics if m not in METRICS]
         if unknown:
             raise ValueError(f"unknown metric(s) {unknown}; this model supports {list(METRICS)}")
         self.loss = loss
-        self.metrics = names
+        self.metrics = tuple(metrics)
 
     @staticmethod
     def _optimizer(optimizer):
@@ -175,29 +169,33 @@ class Sequential(Network):
         return optimizer
 
     def _targets(self, y, m: int) -> np.ndarray:
-        """The targets as a float array shaped like the output ``(m, k)``."""
-        k = self.layers[-1].output_shape[-1]
+        """The targets as a float array shaped like the output: ``(m, k)``, or ``(m, T, k)`` for sequences.
+
+        Class labels (``categorical_crossentropy``) may come without the last
+        axis, ``(m,)`` or ``(m, T)``, or with a last axis of 1; other
+        targets may omit a last axis of 1, as Keras allows.
+        """
+        out = (m,) + self.layers[-1].output_shape
         if y is None or isinstance(y, (str, bytes)):
             raise ValueError(f"y must be an array of {m} targets, got {y!r}")
         arr = np.asarray(y)
         if arr.ndim == 0 or arr.shape[0] != m:
             raise ValueError(f"y must have {m} entries, one per row of X, got shape {arr.shape}")
-        if self.loss == "categorical_crossentropy" and arr.ndim == 2 and arr.shape[1] == 1 and k > 1:
-            arr = arr[:, 0]  # labels (m, 1), as Keras' sparse loss accepts them
-        if self.loss == "categorical_crossentropy" and arr.ndim == 1:
-            labels = check_labels(arr, "y")
+        k = out[-1]
+        if self.loss == "categorical_crossentropy" and arr.shape == out[:-1] + (1,) and k > 1:
+            arr = arr[..., 0]  # labels (m, 1), as Keras' sparse loss accepts them
+        if self.loss == "categorical_crossentropy" and arr.shape == out[:-1]:
+            labels = check_labels(arr.reshape(-1), "y").reshape(arr.shape)
             if labels.min() < 0 or labels.max() >= k:
                 raise ValueError(f"y must hold labels 0 .. {k - 1} for a softmax of {k} units")
-            Y = np.zeros((m, k), dtype=self.dtype)
-            Y[np.arange(m), labels] = 1.0
-            return Y
-        Y = as_float_array(arr, "y", ndim=(1, 2))
-        if Y.ndim == 1:
-            Y = Y[:, None]
-        check_shape(Y, "y", (m, k))
+            return np.eye(k, dtype=self.dtype)[labels]
+        Y = as_float_array(arr, "y")
+        if Y.shape == out[:-1] and k == 1:
+            Y = Y[..., None]
+        check_shape(Y, "y", out)
         if self.loss == "binary_crossentropy" and not np.all((Y >= 0) & (Y <= 1)):
             raise ValueError("binary_crossentropy needs targets in [0, 1] (labels 0 and 1)")
-        if "accuracy" in self.metrics and self.loss == "mse" and not np.all(np.isin(Y, (0.0, 1.0))):
+        if self.metrics and self.loss == "mse" and not np.all(np.isin(Y, (0.0, 1.0))):
             raise ValueError(
                 "metrics=['accuracy'] needs class targets (0 or 1, or one-hot rows); these targets are"
                 " real numbers (a regression), where accuracy means nothing: compile without metrics"
@@ -205,27 +203,26 @@ class Sequential(Network):
         return np.ascontiguousarray(Y, dtype=self.dtype)
 
     def _loss_value(self, A: np.ndarray, Y: np.ndarray) -> float:
-        """The mean loss of outputs ``A`` against targets ``Y`` (as Keras computes it)."""
-        if self.loss == "categorical_crossentropy":
-            return float(-np.sum(Y * np.log(np.clip(A, EPSILON, 1.0 - EPSILON))) / A.shape[0])
-        if self.loss == "binary_crossentropy":
-            P = np.clip(A, EPSILON, 1.0 - EPSILON)
-            return float(-np.mean(Y * np.log(P) + (1.0 - Y) * np.log(1.0 - P)))
-        return float(np.mean((A - Y) ** 2))
+        """The mean loss of the latest forward pass, outputs ``A``, against ``Y``, as Keras computes it.
 
-    def _n_correct(self, A: np.ndarray, Y: np.ndarray) -> int:
-        if A.shape[1] == 1:
-            return int(np.sum((A > 0.5) == (Y > 0.5)))
-        return int(np.sum(A.argmax(axis=1) == Y.argmax(axis=1)))
+        The cross-entropies come from the output layer's logits
+        (:func:`course_lib.losses.output_loss`).
+        """
+        return output_loss(self.loss, A, None if self.loss == "mse" else self.layers[-1].logits, Y)
 
     def _backward(self, A: np.ndarray, Y: np.ndarray) -> None:
-        """Backpropagate the loss of outputs ``A`` against ``Y``; fills every layer's ``grads``."""
-        m = A.shape[0]
+        """Backpropagate the loss of outputs ``A`` against ``Y``; fills every layer's ``grads``.
+
+        The mean is over every output for MSE and binary cross-entropy, over
+        every prediction (sample, or sample and time step) for the
+        categorical one: that count divides the gradient.
+        """
         last = len(self.layers) - 1
-        if self.loss == "mse":  # Keras: mean over outputs, then over samples
-            dX = self.layers[-1].backward(2.0 * (A - Y) / (m * A.shape[1]), need_dX=last > 0)
-        else:  # softmax + categorical or sigmoid + binary cross-entropy: dZ = (A − Y) / m
-            dX = self.layers[-1].backward_from_dZ((A - Y) / m, need_dX=last > 0)
+        if self.loss == "mse":
+            dX = self.layers[-1].backward(2.0 * (A - Y) / A.size, need_dX=last > 0)
+        else:  # softmax + categorical or sigmoid + binary cross-entropy: dZ = (A − Y) / n
+            n = A.size // A.shape[-1] if self.loss == "categorical_crossentropy" else A.size
+            dX = self.layers[-1].backward_from_dZ((A - Y) / n, need_dX=last > 0)
         for i in range(last - 1, -1, -1):
             dX = self.layers[i].backward(dX, need_dX=i > 0)
 
@@ -245,8 +242,9 @@ class Sequential(Network):
 
     def _logs(self, A: np.ndarray, Y: np.ndarray, prefix: str = "") -> dict[str, float]:
         logs = {f"{prefix}loss": self._loss_value(A, Y)}
-        if "accuracy" in self.metrics:
-            logs[f"{prefix}accuracy"] = self._n_correct(A, Y) / A.shape[0]
+        if self.metrics:
+            correct, total = count_correct(A, Y)
+            logs.update({f"{prefix}{name}": correct / total for name in self.metrics})
         return logs
 
     def fit(
@@ -270,7 +268,8 @@ class Sequential(Network):
         that epoch's batches, as Keras reports them, and the same on the
         validation data: ``validation_data=(X_val, y_val)``, or
         ``validation_split=0.2`` to hold out the *last* 20 % of ``X, y``
-        before shuffling, exactly as Keras does.  ``verbose=1`` shows a
+        before shuffling, exactly as Keras does (the first ⌊0.8·m⌋ samples
+        train, the other m − ⌊0.8·m⌋ validate).  ``verbose=1`` shows a
         progress bar (tqdm, removed when done); ``verbose=0`` prints nothing.
 
         The loop runs with one BLAS thread (threadpoolctl): for layers of this
@@ -287,11 +286,15 @@ class Sequential(Network):
             raise ValueError("pass validation_data or validation_split, not both")
         X = self._check_X(X)
         Y = self._targets(y, X.shape[0])
-        if validation_split:
-            n_val = int(X.shape[0] * validation_split)
-            if n_val < 1 or n_val >= X.shape[0]:
-                raise ValueError(f"validation_split={validation_split} leaves no validation or no training samples")
-            X, X_val, Y, Y_val = X[:-n_val], X[-n_val:], Y[:-n_val], Y[-n_val:]
+        if validation_split:  # Keras: the first ⌊m·(1 − split)⌋ samples train, the rest validate
+            m = X.shape[0]
+            n_train = math.floor(m * (1.0 - validation_split))
+            if n_train in (0, m):
+                raise ValueError(
+                    f"validation_split={validation_split} of {m} samples leaves {n_train} for training and"
+                    f" {m - n_train} for validation; both need at least one (Keras refuses this split too)"
+                )
+            X, X_val, Y, Y_val = X[:n_train], X[n_train:], Y[:n_train], Y[n_train:]
         elif validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (X_val, y_val)")
@@ -305,35 +308,31 @@ class Sequential(Network):
 
     def _train(self, X, Y, epochs, batch_size, validation, verbose, shuffle) -> History:
         m = X.shape[0]
-        history = History()
+        history = History(self, {"verbose": verbose, "epochs": epochs, "steps": math.ceil(m / batch_size)})
         bar = None
         if verbose:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=epochs, desc="training", unit="epoch", leave=False)
-        params, optimizer, layers = self.params, self.optimizer, self.layers
-        accuracy = "accuracy" in self.metrics
+        params, optimizer = self.params, self.optimizer
         start = time.perf_counter()
         for epoch in range(epochs):
             order = self._shuffle_rng.permutation(m) if shuffle else None
-            total_loss, correct = 0.0, 0
+            total_loss, correct, total = 0.0, 0, 0
             for first in range(0, m, batch_size):
                 if order is None:
                     Xb, Yb = X[first : first + batch_size], Y[first : first + batch_size]
                 else:
                     idx = order[first : first + batch_size]
                     Xb, Yb = X[idx], Y[idx]
-                A = Xb
-                for layer in layers:
-                    A = layer.forward(A)
+                A = self._forward(Xb)
                 total_loss += self._loss_value(A, Yb) * A.shape[0]
-                if accuracy:
-                    correct += self._n_correct(A, Yb)
+                if self.metrics:
+                    hits, n = count_correct(A, Yb)
+                    correct, total = correct + hits, total + n
                 self._backward(A, Yb)
                 _apply_update(optimizer, params, self._grads())
-            logs = {"loss": total_loss / m}
-            if accuracy:
-                logs["accuracy"] = correct / m
+            logs = {"loss": total_loss / m} | {name: correct / total for name in self.metrics}
             if validation is not None:
                 logs.update(self._logs(self._forward(validation[0]), validation[1], prefix="val_"))
             history._append(epoch, logs)
@@ -373,7 +372,4 @@ class Sequential(Network):
         return f"Sequential({self.layers!r}, seed={self.seed}, dtype={self.dtype.name!r})"
 
 
-__all__ = [
-    "History",
-    "Sequential",
-]
+__all__ = ["History", "Sequential"]

@@ -83,11 +83,14 @@ class Network:
             raise ValueError(f"layers must be course_lib layers (Dense, Conv2D, ...), got {layer!r}{extra}")
 
     def add(self, layer) -> None:
-        """Append ``layer`` on top of the stack, like Keras' ``Sequential.add``."""
+        """Append ``layer`` on top of the stack, like Keras' ``Sequential.add``: on a built model the
+        earlier layers keep their weights and only the new one is built, from the previous output shape."""
         self._check_layer(layer)
+        built = self.built  # before the append: an unbuilt layer on top makes the model "unbuilt"
         self.layers.append(layer)
-        if self.built:
-            layer.build(self.layers[-2].output_shape, np.random.default_rng([self.seed, len(self.layers)]), self.dtype)
+        if built:
+            rng = np.random.default_rng([self.seed, len(self.layers)])
+            layer.build(self.layers[-2].output_shape, rng, self.dtype)
             self._collect_params()
 
     @property
@@ -151,15 +154,13 @@ class Network:
         return sum(layer.count_params() for layer in self.layers)
 
     def summary(self) -> None:
-        """Print one line per layer (output shape, number of parameters), like Keras' ``summary()``."""
+        """Print one line per layer (Keras' name and type, output shape, parameters), like Keras' ``summary()``."""
         self._require_built()
-        lines = [f"{'Layer':<28}{'Output shape':<18}{'Param #':>10}", "=" * 56]
-        for i, layer in enumerate(self.layers, start=1):
-            kind = type(layer).__name__.lower()
-            name = f"{kind}_{i}" + (f" ({layer.activation})" if layer.activation else "")
+        lines = [f"{'Layer (type)':<32}{'Output shape':<18}{'Param #':>10}", "=" * 60]
+        for layer in self.layers:
             shape = "(None, " + ", ".join(map(str, layer.output_shape)) + ")"
-            lines.append(f"{name:<28}{shape:<18}{layer.count_params():>10,}")
-        lines += ["=" * 56, f"Total params: {self.count_params():,}  (dtype {self.dtype.name})"]
+            lines.append(f"{f'{layer.name} ({type(layer).__name__})':<32}{shape:<18}{layer.count_params():>10,}")
+        lines += ["=" * 60, f"Total params: {self.count_params():,}  (dtype {self.dtype.name})"]
         print("\n".join(lines))
 
     def _check_X(self, X) -> np.ndarray:

@@ -27,13 +27,14 @@ class SimpleRNN(Layer):
     The state starts at zero.  ``params`` are ``Wx (n_in, units)``,
     ``Wh (units, units)`` and ``b (units,)`` — Keras' kernel, recurrent kernel
     and bias, in that order.  Keras initialises the recurrent kernel as an
-    orthogonal matrix; so does this layer (from the model's seed).
+    orthogonal matrix; so does this layer (from the model's seed).  ``name``
+    is Keras' automatic one (``simple_rnn``, ``simple_rnn_1``, ...) unless given.
     """
 
     activation = "tanh"
 
-    def __init__(self, units: int, return_sequences: bool = False):
-        super().__init__()
+    def __init__(self, units: int, return_sequences: bool = False, name: str | None = None):
+        super().__init__(name)
         self.units = check_whole(units, "units")
         if not isinstance(return_sequences, bool):
             raise ValueError(f"return_sequences must be True or False, got {return_sequences!r}")
@@ -69,7 +70,9 @@ class SimpleRNN(Layer):
             dH = np.zeros_like(H)
             dH[:, -1] = dA
         dX, _, dWx, dWh, db = rnn.rnn_backward(dH, X, H, h0, self.params["Wx"], self.params["Wh"])
-        self.grads = {"Wx": dWx, "Wh": dWh, "b": db}
+        # rnn_backward sums the bias gradient in float64: give every gradient its parameter's dtype.
+        grads = {"Wx": dWx, "Wh": dWh, "b": db}
+        self.grads = {key: g.astype(self.params[key].dtype, copy=False) for key, g in grads.items()}
         return dX if need_dX else None
 
     def __repr__(self) -> str:

@@ -412,3 +412,17 @@ def test_scalar_arguments_are_validated():
         neuron.sigmoid("3")
     with pytest.raises(ValueError, match="use_bias"):
         Dense(2, use_bias="no")
+
+
+def test_sequence_outputs_take_labels_with_or_without_a_last_axis_and_images_need_flatten():
+    from course_lib.recurrent_layers import SimpleRNN
+
+    X = np.random.default_rng(0).normal(size=(4, 5, 2))
+    labels = np.arange(20).reshape(4, 5) % 3
+    model = Sequential([SimpleRNN(3, return_sequences=True), Dense(3, activation="softmax")], dtype="float64")
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    assert model.evaluate(X, labels) == model.evaluate(X, labels[..., None]) == model.evaluate(X, np.eye(3)[labels])
+    with pytest.raises(ValueError, match="labels 0 .. 2"):
+        model.evaluate(X, labels + 1)
+    with pytest.raises(ValueError, match=r"Flatten\(\)"):
+        Sequential([Dense(2)], input_shape=(4, 4, 1))
