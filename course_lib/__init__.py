@@ -29,6 +29,7 @@ _SUBMODULES = {
     "optim",
     "perceptron",
     "plots",
+    "surrogate",
     "widgets",
 }
 

@@ -186,7 +186,29 @@ def improve_by_trial(loss: Callable, start, step: float = 0.5, n_trials: int = 2
     return best, np.array(history)
 
 
+def cluster_purity(clusters, labels) -> float:
+    """The share of examples whose label is the most common label of their cluster.
+
+    Defined in: Chapter 1, "What is deep learning?".
+
+    Scores a clustering, found *without* the labels, against them afterwards: 1.0 when every cluster holds
+    a single label, and about the share of the most common label when the clusters are random.  It rewards
+    many small clusters (one per example scores 1.0), so compare clusterings with the same number of
+    clusters.  ``clusters`` and ``labels`` are arrays of shape ``(m,)`` of whole numbers.
+    """
+    clusters = as_float_array(clusters, "clusters", ndim=1)
+    if clusters.size == 0:
+        raise ValueError("clusters must hold at least one example, got shape (0,)")
+    labels = _labels(labels, clusters.shape[0], "labels")
+    majority = 0
+    for cluster in np.unique(clusters):
+        _, counts = np.unique(labels[clusters == cluster], return_counts=True)
+        majority += counts.max()
+    return float(majority / clusters.size)
+
+
 __all__ = [
+    "cluster_purity",
     "fraction_correct",
     "hand_rule_is_zero",
     "hole_score",

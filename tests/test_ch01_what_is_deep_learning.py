@@ -134,6 +134,22 @@ def test_the_zero_detector_data_and_rules():
         intro.load_zero_or_not(test_fraction=1.5)
 
 
+def test_cluster_purity_scores_a_grouping_against_labels():
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    assert intro.cluster_purity(np.array([5, 5, 5, 9, 9, 9]), labels) == 1.0  # cluster names do not matter
+    assert intro.cluster_purity(np.zeros(6), labels) == 0.5  # one cluster: the share of the commonest label
+    assert intro.cluster_purity(np.array([0, 0, 1, 1, 1, 1]), labels) == pytest.approx(5 / 6)
+    assert intro.cluster_purity(np.arange(6), labels) == 1.0  # one example per cluster is trivially pure
+    # Random groups of the ten digits score little more than one digit's share; k-means on the pixels far more.
+    rng = np.random.default_rng(0)
+    digits = rng.integers(0, 10, size=2000)
+    assert intro.cluster_purity(rng.integers(0, 10, size=2000), digits) < 0.2
+    with pytest.raises(ValueError, match=r"labels must have shape \(3,\)"):
+        intro.cluster_purity(np.zeros(3), np.zeros(4))
+    with pytest.raises(ValueError, match="at least one"):
+        intro.cluster_purity(np.zeros(0), np.zeros(0))
+
+
 def test_ring_features_of_a_drawn_ring():
     ring = np.zeros((8, 8))
     ring[1:7, 1:3] = ring[1:7, 5:7] = 16.0  # two bright vertical bars, empty middle
@@ -206,3 +222,28 @@ def test_draw_ai_ml_dl_nests_the_three_fields():
             assert np.all(((outline[:, 0] - cx) / a) ** 2 + ((outline[:, 1] - cy) / b) ** 2 <= 1 + 1e-9)
     finally:
         plt.close(fig)
+
+
+def test_the_clustering_and_surrogate_figures_draw_what_they_are_given():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(3), 4)
+    clusters = np.array([0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2])
+    fig = figures.plot_cluster_centres(rng.uniform(0, 16, size=(3, 64)), clusters, labels)
+    try:
+        titles = [ax.get_title() for ax in fig.axes]
+        assert titles == ["0: 100%", "1: 75%", "2: 80%"]  # each group's commonest digit and its share
+    finally:
+        plt.close(fig)
+    x = np.linspace(0.05, 0.9, 5)
+    ax = figures.plot_surrogate_slice(x, x, x + 0.1, (0.1, 0.5))
+    try:
+        lines = ax.get_lines()
+        assert len(lines) == 2 and np.allclose(lines[1].get_ydata(), x + 0.1)
+        assert len(ax.patches) == 1  # the shaded training range
+    finally:
+        plt.close(ax.figure)

@@ -18,6 +18,7 @@ def _occurrences(term: str):
     found = []
     for n, path in enumerate(BOOK):
         for c, text in enumerate(markdown_cells(path)):
+            text = text.split("## References")[0]  # the titles of cited works are not the book's own words
             for m in TERM_ROLE.finditer(text):
                 if (m.group(2) or m.group(1)).strip().lower() == term.lower():
                     found.append(((n, c, m.start()), True, path.name))
