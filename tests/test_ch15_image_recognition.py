@@ -1,4 +1,4 @@
-"""Chapter 15: the exercises (IoU, NMS, occlusion maps) and the plate reader, detector and saliency helpers."""
+"""Chapter 15: the exercises (connected components, IoU, NMS, occlusion maps) and the plate reader, detector and saliency helpers."""
 
 from __future__ import annotations
 
@@ -76,12 +76,83 @@ def occlusion_masks(predict, image, patch, stride, target):
     return (p[0] - p[1:]).reshape((h - patch) // stride + 1, (w - patch) // stride + 1)
 
 
+def components_bfs(ink):
+    """Breadth-first flood fill from each new ink pixel, int32 labels."""
+    from collections import deque
+
+    ink = np.asarray(ink, bool)
+    h, w = ink.shape
+    out = np.zeros((h, w), np.int32)
+    n = 0
+    for r in range(h):
+        for c in range(w):
+            if ink[r, c] and not out[r, c]:
+                n += 1
+                out[r, c] = n
+                queue = deque([(r, c)])
+                while queue:
+                    i, j = queue.popleft()
+                    for a in range(max(i - 1, 0), min(i + 2, h)):
+                        for b in range(max(j - 1, 0), min(j + 2, w)):
+                            if ink[a, b] and not out[a, b]:
+                                out[a, b] = n
+                                queue.append((a, b))
+    return out
+
+
+def components_union_find(ink):
+    """Two-pass labelling: provisional labels, merged with union-find, then renumbered in scan order."""
+    ink = np.asarray(ink, bool)
+    h, w = ink.shape
+    parent = [0]
+
+    def root(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    provisional = np.zeros((h, w), int)
+    for r in range(h):
+        for c in range(w):
+            if not ink[r, c]:
+                continue
+            earlier = [(r - 1, c - 1), (r - 1, c), (r - 1, c + 1), (r, c - 1)]  # neighbours already scanned
+            seen = [provisional[a, b] for a, b in earlier if 0 <= a and 0 <= b < w and provisional[a, b]]
+            if not seen:
+                parent.append(len(parent))
+                provisional[r, c] = len(parent) - 1
+                continue
+            provisional[r, c] = min(root(k) for k in seen)
+            for k in seen:
+                parent[root(k)] = root(provisional[r, c])
+    out, numbers = np.zeros((h, w), np.int64), {}
+    for r in range(h):
+        for c in range(w):
+            if provisional[r, c]:
+                out[r, c] = numbers.setdefault(root(provisional[r, c]), len(numbers) + 1)
+    return out
+
+
+def components_scipy(ink):
+    from scipy import ndimage
+
+    return ndimage.label(np.asarray(ink, bool), structure=np.ones((3, 3), int))[0]
+
+
 ALTERNATIVES = {
     "iou": [iou_areas, iou_pixels],
+    "label_components": [components_bfs, components_union_find, components_scipy],
     "non_max_suppression": [nms_matrix, nms_recursive],
     "occlusion_map": [occlusion_loop, occlusion_masks],
 }
 WRONG = {
+    "label_components": [
+        (lambda ink: int(components_scipy(ink).max()), "wrong_type"),
+        (lambda ink: components_scipy(ink).ravel(), "wrong_shape"),
+        (lambda ink: components_scipy(ink).T, "wrong_shape"),
+        (lambda ink: (components_scipy(ink) > 0).astype(int), "wrong_value"),  # one label for all ink
+    ],
     "iou": [(lambda a, b: 1 - iou_areas(a, b), "wrong_value"), (lambda a, b: [iou_areas(a, b)], "wrong_type")],
     "non_max_suppression": [
         (lambda b, s, t: np.arange(len(b)), "wrong_shape"),

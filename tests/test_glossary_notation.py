@@ -93,6 +93,8 @@ CONFLICTS = [
     ("the rows and columns of an image", "n_H", [r"H\s*\\times\s*W\b", r"\(m,\s*H'?,\s*W'?,", r"Y_\{n,"]),
     ("the noise of a GAN", r"\boldsymbol\xi", [r"G\(\\mathbf\s*\{?z", r"noise\s*\$\\mathbf\s*\{?z"]),
     ("an LSTM's recurrent kernel", "W_h", [r"\\mathbf\s*\{?h\}?_\{?t-1\}?\s*U(?![A-Za-z])"]),
+    ("the number of bits per code number", r"n_\text{bits}", [r"\$b\$ bits", r"2\^\{?b\}?\$"]),
+    ("the number of cities", r"n_\text{cities}", [r"\$n\$ cities", r"\(n\s*-\s*1\)!"]),
 ]
 
 

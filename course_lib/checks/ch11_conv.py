@@ -262,7 +262,7 @@ def _params_cases(rng: np.random.Generator) -> list[Case]:
         Case(((10, 20, 3), [("conv", 6, 5), ("pool", 3), ("flatten",), ("dense", 7)]), "a 5×5 kernel on a wide photo"),
         Case(
             ((side, side, 3), [("conv", int(rng.integers(4, 12)), k), ("pool", p), ("flatten",), ("dense", 8)]),
-            f"a random {side}×{side} colour image",
+            "a random square colour image",
         ),
     ]
 

@@ -1,4 +1,5 @@
-"""Exercises of Chapter 15, "Image recognition" (box overlap, non-maximum suppression, occlusion maps)."""
+"""Exercises of Chapter 15, "Image recognition" (connected components, box overlap, non-maximum suppression,
+occlusion maps)."""
 
 from __future__ import annotations
 
@@ -222,6 +223,123 @@ register(
             "squares that stick out of the picture",
             lambda p, x, k, s, t: _occlusion_variant(p, x, k, s, t, ceil=True),
             "Use only positions where the whole square fits: (h − patch) // stride + 1 of them down.",
+        ),
+    ],
+)
+
+
+def _label_components(ink):
+    """8-connected groups of ink pixels, numbered 1, 2, ... in the order a row-by-row scan meets them; 0 is paper."""
+    from skimage.measure import label
+
+    return label(np.asarray(ink, dtype=bool), connectivity=2).astype(np.int64)
+
+
+def _component_cases(rng: np.random.Generator) -> list[Case]:
+    blobs = np.zeros((6, 9), bool)
+    blobs[1:3, 1:3] = blobs[3:5, 5:8] = True
+    diagonal = np.eye(6, dtype=bool) | np.eye(6, k=3, dtype=bool)
+    u_shape = np.zeros((7, 7), bool)
+    u_shape[1:6, 1] = u_shape[1:6, 5] = u_shape[5, 1:6] = True  # two arms, joined only at the bottom
+    u_shape[0:2, 3] = True  # and a stub between the arms, met before the arms are joined
+    edges = np.zeros((6, 8), bool)
+    edges[0, 2:5] = edges[5, 3:6] = edges[2:4, 0] = edges[1:4, 7] = True  # ink on all four borders
+    random_sparse = rng.random((12, 15)) < 0.35
+    random_dense = rng.random((9, 20)) < 0.55
+    return [
+        Case((blobs,), "two separate blobs"),
+        Case((diagonal,), "two diagonal lines: pixels that touch only at a corner"),
+        Case((u_shape,), "a U whose arms meet only at the bottom, with a stub between them"),
+        Case((edges,), "ink along all four borders of the picture"),
+        Case((np.zeros((4, 5), bool),), "no ink at all"),
+        Case((np.ones((3, 4), bool),), "ink everywhere"),
+        Case((random_sparse,), "random specks, 12×15"),
+        Case((random_dense,), "random ink, dense, 9×20"),
+    ]
+
+
+def _flood(ink, *, neighbours, lower_bounds=True, column_scan=False):
+    ink = np.asarray(ink, dtype=bool)
+    h, w = ink.shape
+    out = np.zeros((h, w), dtype=np.int64)
+    count = 0
+    starts = [(r, c) for c in range(w) for r in range(h)] if column_scan else np.ndindex(h, w)
+    for r, c in starts:
+        if not ink[r, c] or out[r, c]:
+            continue
+        count += 1
+        out[r, c] = count
+        stack = [(r, c)]
+        while stack:
+            i, j = stack.pop()
+            for di, dj in neighbours:
+                a, b = i + di, j + dj
+                inside = (0 <= a < h and 0 <= b < w) if lower_bounds else (a < h and b < w)
+                if inside and ink[a, b] and not out[a, b]:
+                    out[a, b] = count
+                    stack.append((a, b))
+    return out
+
+
+_EIGHT = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
+_FOUR = [(-1, 0), (0, -1), (0, 1), (1, 0)]
+
+
+def _one_pass(ink):
+    """The first pass of two-pass labelling alone: labels that meet later are never merged."""
+    ink = np.asarray(ink, dtype=bool)
+    h, w = ink.shape
+    out = np.zeros((h, w), dtype=np.int64)
+    count = 0
+    for r, c in np.ndindex(h, w):
+        if ink[r, c]:
+            seen = [out[r + dr, c + dc] for dr, dc in _EIGHT[:4] if 0 <= r + dr and 0 <= c + dc < w]
+            seen = [s for s in seen if s]
+            if seen:
+                out[r, c] = min(seen)
+            else:
+                count += 1
+                out[r, c] = count
+    return out
+
+
+register(
+    "label_components",
+    chapter=CHAPTER,
+    reference=_label_components,
+    cases=_component_cases,
+    arg_names=("ink",),
+    mistakes=[
+        Mistake(
+            "four neighbours instead of eight",
+            lambda ink: _flood(ink, neighbours=_FOUR),
+            "Pixels that touch only at a corner belong to the same group: look at all eight neighbours, the "
+            "diagonal ones too (a thin slanted stroke is a chain of corner-to-corner pixels).",
+        ),
+        Mistake(
+            "index −1 wraps round to the far border",
+            lambda ink: _flood(ink, neighbours=_EIGHT, lower_bounds=False),
+            "A neighbour at row −1 or column −1 is outside the picture, but numpy reads index −1 as the last "
+            "row or column: test both bounds, 0 ≤ row < height and 0 ≤ column < width.",
+        ),
+        Mistake(
+            "groups numbered column by column",
+            lambda ink: _flood(ink, neighbours=_EIGHT, column_scan=True),
+            "Number the groups in the order a row-by-row scan meets them: the top row first, each row from "
+            "left to right.",
+        ),
+        Mistake(
+            "numbering starts at 0",
+            lambda ink: np.maximum(_flood(ink, neighbours=_EIGHT) - 1, 0),
+            "0 marks paper, so the first group is 1: with the count starting at 0, the first group vanishes "
+            "into the paper.",
+        ),
+        Mistake(
+            "labels that meet are never merged",
+            _one_pass,
+            "A group can be met in several places before the scan finds that they join (the two arms of a U): "
+            "when two numbers turn out to label one group, it must get a single number. A flood fill from each "
+            "new ink pixel avoids the problem.",
         ),
     ],
 )
