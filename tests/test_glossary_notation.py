@@ -106,3 +106,14 @@ def test_chapters_use_no_other_symbol_for_the_same_thing(what, ours, forbidden):
         for pattern in forbidden:
             found = re.search(pattern, text)
             assert found is None, f"{path.name} writes {found.group(0)!r} for {what}; the notation page uses ${ours}$"
+
+
+# Issue 18 §3: the words of Parts II–IV that a learner looks up.
+REQUIRED = """Mode collapse, Vanishing gradient, Exploding gradient, Gradient clipping, RBF network, Kernel (filter), Stride,
+Padding, Feature map, Acoustic model, Lexicon, Phoneme, Viterbi decoding, Saliency map, Intersection over union,
+Non-maximum suppression, PSNR, Leakage, Quantisation, Classification, Clustering, Anomaly detection"""
+
+
+@pytest.mark.parametrize("term", [t.strip() for t in REQUIRED.split(",")])
+def test_the_glossary_defines_the_terms_of_parts_two_to_four(term):
+    assert term in TERMS, f"the glossary has no entry {term!r}"
