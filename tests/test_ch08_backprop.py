@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from course_lib import backprop as bp
@@ -219,10 +219,13 @@ def test_every_gradient_passes_the_finite_difference_check(grad_fn, seed):
 
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10_000), m=st.integers(1, 6), scale=st.floats(0.1, 3.0))
+@example(seed=160, m=4, scale=3.0)  # saturated units: gradients near 1e-9, where finite differences are noisiest
 def test_backprop_matches_finite_differences_property(seed, m, scale):
     X, y, params = _problem(seed, m, scale)
     errors = gc.gradient_check(_loss_fn(X, y), lambda P: bp.backprop_2_3_1(X, y, P), params)
-    assert max(errors.values()) < 1e-6, errors
+    # A wrong gradient has a relative error near 1; large weights saturate the sigmoids, whose tiny gradients the
+    # central difference measures only to about 1e-5.
+    assert max(errors.values()) < 1e-5, errors
 
 
 def test_matrix_and_scalar_forms_agree_and_names_map_correctly():
