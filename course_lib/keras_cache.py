@@ -10,7 +10,8 @@ network (CI, a lab without internet) the same calls work once the cache holds
 the files; this module puts them there from
 
 * the Debian package ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``), and
-* a copy of ``cats_and_dogs_filtered.zip`` in a data folder (``COURSE_DATA_DIR``).
+* copies of ``cats_and_dogs_filtered.zip`` and ``shakespeare.txt`` (into ``$KERAS_HOME/datasets``) and of the
+  ImageNet-pretrained MobileNetV2 weights (into ``$KERAS_HOME/models``) in a data folder (``COURSE_DATA_DIR``).
 
 Run it as ``python -m course_lib.keras_cache [DATA_DIR]``.  It never downloads
 and never overwrites a file that is already cached.
@@ -32,6 +33,11 @@ FASHION_MNIST_FILES = (
 )
 CATS_AND_DOGS_ZIP = "cats_and_dogs_filtered.zip"
 CATS_AND_DOGS_URL = "https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip"
+SHAKESPEARE_TXT = "shakespeare.txt"
+SHAKESPEARE_URL = "https://storage.googleapis.com/download.tensorflow.org/data/shakespeare.txt"
+#: The file name under which ``keras.applications.MobileNetV2(include_top=False, weights="imagenet")`` looks in
+#: ``$KERAS_HOME/models`` (224-pixel weights; at another input size pass its path as ``weights=``).
+MOBILENET_V2_NO_TOP = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5"
 
 
 def keras_datasets_dir() -> Path:
@@ -43,6 +49,14 @@ def keras_datasets_dir() -> Path:
         return Path(os.environ["KERAS_HOME"]) / "datasets"
     base = os.path.expanduser("~")
     return Path(base if os.access(base, os.W_OK) else "/tmp") / ".keras" / "datasets"
+
+
+def keras_models_dir() -> Path:
+    """The folder where Keras caches pretrained weights (``$KERAS_HOME/models``).
+
+    Defined in: Chapter 11, "Convolutional networks".
+    """
+    return keras_datasets_dir().parent / "models"
 
 
 def _copy_if_missing(src: Path, dst: Path) -> bool:
@@ -73,8 +87,11 @@ def seed_keras_cache(data_dir=None, fashion_dir=FASHION_MNIST_DEBIAN) -> list[st
     for name in FASHION_MNIST_FILES:
         if _copy_if_missing(fashion_dir / name, cache / "fashion-mnist" / name):
             copied.append(f"fashion-mnist/{name}")
-    if _copy_if_missing(data_dir / CATS_AND_DOGS_ZIP, cache / CATS_AND_DOGS_ZIP):
-        copied.append(CATS_AND_DOGS_ZIP)
+    for name in (CATS_AND_DOGS_ZIP, SHAKESPEARE_TXT):
+        if _copy_if_missing(data_dir / name, cache / name):
+            copied.append(name)
+    if _copy_if_missing(data_dir / MOBILENET_V2_NO_TOP, keras_models_dir() / MOBILENET_V2_NO_TOP):
+        copied.append(f"models/{MOBILENET_V2_NO_TOP}")
     return copied
 
 
@@ -83,7 +100,9 @@ def main(argv=None) -> int:
     copied = seed_keras_cache(argv[0] if argv else None)
     cache = keras_datasets_dir()
     missing = [f"fashion-mnist/{n}" for n in FASHION_MNIST_FILES if not (cache / "fashion-mnist" / n).exists()]
-    missing += [] if (cache / CATS_AND_DOGS_ZIP).exists() else [CATS_AND_DOGS_ZIP]
+    missing += [name for name in (CATS_AND_DOGS_ZIP, SHAKESPEARE_TXT) if not (cache / name).exists()]
+    if not (keras_models_dir() / MOBILENET_V2_NO_TOP).exists():
+        missing.append(f"models/{MOBILENET_V2_NO_TOP}")
     print(f"Keras cache {cache}: copied {len(copied)} file(s)" + (f"; still missing {missing}" if missing else ""))
     return 0
 

@@ -113,11 +113,15 @@ def test_keras_cache_is_seeded_from_local_copies_without_overwriting(tmp_path, m
     for name in keras_cache.FASHION_MNIST_FILES:
         (fashion / name).write_bytes(b"fashion " + name.encode())
     (data / keras_cache.CATS_AND_DOGS_ZIP).write_bytes(b"zip")
+    (data / keras_cache.SHAKESPEARE_TXT).write_text("First Citizen:")
+    (data / keras_cache.MOBILENET_V2_NO_TOP).write_bytes(b"weights")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     cache = keras_cache.keras_datasets_dir()
     assert cache == tmp_path / "keras" / "datasets"
     copied = keras_cache.seed_keras_cache(data, fashion)
-    assert len(copied) == 5
+    assert len(copied) == 7
+    assert (cache / keras_cache.SHAKESPEARE_TXT).read_text() == "First Citizen:"
+    assert (tmp_path / "keras" / "models" / keras_cache.MOBILENET_V2_NO_TOP).read_bytes() == b"weights"
     assert (cache / "fashion-mnist" / "t10k-images-idx3-ubyte.gz").read_bytes() == b"fashion t10k-images-idx3-ubyte.gz"
     (cache / keras_cache.CATS_AND_DOGS_ZIP).write_bytes(b"the learner's own download")
     assert keras_cache.seed_keras_cache(data, fashion) == [], "files already cached are left alone"
