@@ -24,16 +24,16 @@ from course_lib.activations import _sigmoid_unchecked
 def _check_cell(x_t, h_prev, Wx, Wh, b, gates: int = 1):
     x_t = as_float_array(x_t, "x_t", ndim=2)
     h_prev = as_float_array(h_prev, "h_prev", ndim=2)
-    Wx = as_float_array(Wx, "W" if gates > 1 else "Wx", ndim=2)
-    Wh = as_float_array(Wh, "U" if gates > 1 else "Wh", ndim=2)
+    Wx = as_float_array(Wx, "Wx", ndim=2)
+    Wh = as_float_array(Wh, "Wh", ndim=2)
     b = as_float_array(b, "b", ndim=1)
     u = h_prev.shape[1]
     if gates > 1 and Wx.shape[1] != gates * u:
         raise ValueError(
-            f"W must have shape ({x_t.shape[1]}, {gates * u}) for {u} units (gates i, f, c, o), got {Wx.shape}"
+            f"Wx must have shape ({x_t.shape[1]}, {gates * u}) for {u} units (gates i, f, c, o), got {Wx.shape}"
         )
-    check_shape(Wx, "W" if gates > 1 else "Wx", (x_t.shape[1], gates * u))
-    check_shape(Wh, "U" if gates > 1 else "Wh", (u, gates * u))
+    check_shape(Wx, "Wx", (x_t.shape[1], gates * u))
+    check_shape(Wh, "Wh", (u, gates * u))
     check_shape(b, "b", (gates * u,))
     check_shape(h_prev, "h_prev", (x_t.shape[0], u))
     return x_t, h_prev, Wx, Wh, b
@@ -110,22 +110,22 @@ def rnn_backward(dH, X, H, h0, Wx, Wh):
     return dX, dh_next, dWx, dWh, db
 
 
-def lstm_step(x_t, h_prev, c_prev, W, U, b):
+def lstm_step(x_t, h_prev, c_prev, Wx, Wh, b):
     """One step of an LSTM cell with Keras' weights: returns ``(h, c)``, each ``(m, u)``.
 
     Defined in: Chapter 12, "Recurrent networks".
 
-    ``Z = x_t W + h_prev U + b`` holds the four gates' sums side by side in
+    ``Z = x_t Wx + h_prev Wh + b`` holds the four gates' sums side by side in
     Keras' order **i, f, c, o**: input gate i = σ(·), forget gate f = σ(·),
     candidate c̃ = tanh(·), output gate o = σ(·).  The cell state is updated
     additively, ``c = f ⊙ c_prev + i ⊙ c̃`` — the path along which gradients
     survive many steps — and ``h = o ⊙ tanh(c)``.
     """
-    x_t, h_prev, W, U, b = _check_cell(x_t, h_prev, W, U, b, gates=4)
+    x_t, h_prev, Wx, Wh, b = _check_cell(x_t, h_prev, Wx, Wh, b, gates=4)
     c_prev = as_float_array(c_prev, "c_prev", ndim=2)
     check_shape(c_prev, "c_prev", h_prev.shape)
     u = h_prev.shape[1]
-    Z = x_t @ W + h_prev @ U + b
+    Z = x_t @ Wx + h_prev @ Wh + b
     i, f = _sigmoid_unchecked(Z[:, :u]), _sigmoid_unchecked(Z[:, u : 2 * u])
     c_tilde, o = np.tanh(Z[:, 2 * u : 3 * u]), _sigmoid_unchecked(Z[:, 3 * u :])
     c = f * c_prev + i * c_tilde
