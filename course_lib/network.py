@@ -57,8 +57,8 @@ class Network:
 
     def __init__(self, layers=None, input_dim=None, seed: int = 0, dtype="float32", input_shape=None):
         layers = [] if layers is None else list(layers)
-        for layer in layers:
-            self._check_layer(layer)
+        for n, layer in enumerate(layers):
+            self._check_layer(layer, layers[:n])
         self.seed = check_whole(seed, "seed", minimum=0)
         if str(dtype) not in ("float32", "float64", "<class 'numpy.float32'>", "<class 'numpy.float64'>"):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
@@ -76,16 +76,21 @@ class Network:
             self.build(input_dim if input_shape is None else input_shape)
 
     @staticmethod
-    def _check_layer(layer) -> None:
+    def _check_layer(layer, below=()) -> None:
         if not isinstance(layer, Layer):
             kind = type(layer).__module__.split(".")[0]
             extra = " (a Keras layer cannot be mixed into a course_lib model)" if kind == "keras" else ""
             raise ValueError(f"layers must be course_lib layers (Dense, Conv2D, ...), got {layer!r}{extra}")
+        if any(other.name == layer.name for other in below):  # Keras' rule and message
+            raise ValueError(
+                f"All layers added to a Sequential model should have unique names. Name {layer.name!r} is already "
+                "the name of a layer in this model. Update the `name` argument to pass a unique name."
+            )
 
     def add(self, layer) -> None:
         """Append ``layer`` on top of the stack, like Keras' ``Sequential.add``: on a built model the
         earlier layers keep their weights and only the new one is built, from the previous output shape."""
-        self._check_layer(layer)
+        self._check_layer(layer, self.layers)
         built = self.built  # before the append: an unbuilt layer on top makes the model "unbuilt"
         self.layers.append(layer)
         if built:

@@ -2,6 +2,7 @@
 
 import math
 import os
+import types
 
 import numpy as np
 import pytest
@@ -238,3 +239,15 @@ def test_layer_names_and_summary_match_keras(keras, capsys):
     assert "dense_2 (Dense)" in out and "dense_3 (Dense)" in out and "(None, 8)" in out
     with pytest.raises(ValueError, match="name must be a non-empty string"):
         Dense(2, name="")
+
+
+def test_two_layers_with_one_name_are_refused_like_keras(keras):
+    for build in (
+        lambda lib, seq: seq([lib.Dense(2, name="a"), lib.Dense(3, name="a")]),
+        lambda lib, seq: seq([lib.Dense(2, name="a")]).add(lib.Dense(3, name="a")),
+    ):
+        with pytest.raises(ValueError) as theirs:
+            build(keras.layers, lambda layers: keras.Sequential([keras.Input((3,)), *layers]))
+        with pytest.raises(ValueError) as ours:
+            build(types.SimpleNamespace(Dense=Dense), Sequential)
+        assert str(ours.value) == str(theirs.value)
