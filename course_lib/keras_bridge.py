@@ -13,19 +13,20 @@ def _keras_layer(layer, keras, dtype):
     from course_lib.dense import Dense
     from course_lib.recurrent_layers import SimpleRNN
 
+    same = {"dtype": dtype, "name": layer.name}  # the clone's summary() names its layers as ours does
     if isinstance(layer, Dense):
-        return keras.layers.Dense(layer.units, activation=layer.activation, use_bias=layer.use_bias, dtype=dtype)
+        return keras.layers.Dense(layer.units, activation=layer.activation, use_bias=layer.use_bias, **same)
     if isinstance(layer, Conv2D):
         return keras.layers.Conv2D(
             layer.filters, layer.kernel_size, strides=layer.strides, padding=layer.padding,
-            activation=layer.activation, dtype=dtype,
+            activation=layer.activation, **same,
         )  # fmt: skip
     if isinstance(layer, MaxPooling2D):
-        return keras.layers.MaxPooling2D(layer.pool_size, strides=layer.strides, dtype=dtype)
+        return keras.layers.MaxPooling2D(layer.pool_size, strides=layer.strides, **same)
     if isinstance(layer, SimpleRNN):
-        return keras.layers.SimpleRNN(layer.units, return_sequences=layer.return_sequences, dtype=dtype)
+        return keras.layers.SimpleRNN(layer.units, return_sequences=layer.return_sequences, **same)
     if isinstance(layer, Flatten):
-        return keras.layers.Flatten(dtype=dtype)
+        return keras.layers.Flatten(**same)
     raise ValueError(f"no Keras counterpart for {layer!r}")
 
 

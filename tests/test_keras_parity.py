@@ -251,3 +251,8 @@ def test_two_layers_with_one_name_are_refused_like_keras(keras):
         with pytest.raises(ValueError) as ours:
             build(types.SimpleNamespace(Dense=Dense), Sequential)
         assert str(ours.value) == str(theirs.value)
+
+
+def test_to_keras_keeps_the_layer_names(keras):
+    model = Sequential([Dense(4, activation="relu", name="hidden"), Dense(2, activation="softmax")], input_dim=3)
+    assert [layer.name for layer in to_keras(model).layers] == [layer.name for layer in model.layers]
