@@ -62,7 +62,10 @@ DEBIAN_PACKAGES: dict[str, tuple[str, ...]] = {
     "10_network_types": (),
     "11_convolutional": (),  # Fashion-MNIST: Keras downloads it on Colab
     "11a_cats_vs_dogs": (),  # the photos: Keras downloads them on Colab
+    "11b_transfer_learning": (),  # photos, MobileNetV2 weights, Fashion-MNIST: Keras downloads them on Colab
+    "11c_modern_cnns": (),
     "12_recurrent": (),
+    "12a_text": (),  # tiny Shakespeare: Keras downloads it on Colab
     "13_gans": (),
     "14_speech": SPEECH_PACKAGES,
     "15_image_recognition": (),
@@ -74,6 +77,7 @@ DEBIAN_PACKAGES: dict[str, tuple[str, ...]] = {
     "17_challenges": (),
     "17a_robustness_and_cost": (),  # only counts the speech recordings and builds the model: no synthesis
     "18_whats_next": (),
+    "18a_transformer": (),
 }
 
 #: Python packages a notebook needs beyond ``course_lib``'s own dependencies, as (module to import, what to
