@@ -3,7 +3,7 @@
 Defined in: Chapter 4, "Activation functions".
 
 Every function works elementwise on any shape (``softmax`` along the last
-axis) and stays finite, without warnings, for |z| up to 1e4 and beyond.
+axis) and stays finite, without warnings, for ``|z|`` up to 1e4 and beyond.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def step(z):
 
 
 def sigmoid(z):
-    """σ(z) = 1 / (1 + e^(−z)), squashing any number into (0, 1); stable for large |z|.
+    """σ(z) = 1 / (1 + e^(−z)), squashing any number into (0, 1); stable for large ``|z|``.
 
     Defined in: Chapter 4, "Activation functions".
     """

@@ -45,6 +45,8 @@ class Dense(Layer):
     name : str, optional
         Keras' automatic name (``dense``, ``dense_1``, ...) unless given.
 
+    Notes
+    -----
     Like Keras' ``Dense``, it also takes sequences ``(T, n_in)`` (the output
     of ``SimpleRNN(return_sequences=True)``) and applies the same weights at
     every time step, giving ``(T, units)``.

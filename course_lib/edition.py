@@ -119,6 +119,7 @@ def build(source: Path, target: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m course_lib.edition [SOURCE] [TARGET]``: write the student edition; returns the exit status."""
     parser = argparse.ArgumentParser(description="Write the student edition of the book's notebooks.")
     parser.add_argument("source", nargs="?", default="book", help="folder of the master notebooks")
     parser.add_argument("target", nargs="?", default="student/book", help="folder to write the edition to")

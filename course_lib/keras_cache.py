@@ -96,6 +96,7 @@ def seed_keras_cache(data_dir=None, fashion_dir=FASHION_MNIST_DEBIAN) -> list[st
 
 
 def main(argv=None) -> int:
+    """``python -m course_lib.keras_cache [DATA_DIR]``: seed the cache and say what was copied; returns the exit status."""
     argv = sys.argv[1:] if argv is None else argv
     copied = seed_keras_cache(argv[0] if argv else None)
     cache = keras_datasets_dir()

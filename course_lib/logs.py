@@ -19,6 +19,7 @@ import numpy as np
 
 from course_lib._validation import check_whole
 
+#: The normal lines of the simulated service, as (weight, template); fields in braces are filled at random.
 NORMAL = [  # (weight, template); fields in braces are filled at random
     (20, "INFO  api: GET /items/{item} 200 {ms}ms"),
     (6, "INFO  api: POST /cart/{item} 201 {ms}ms"),
@@ -30,6 +31,7 @@ NORMAL = [  # (weight, template); fields in braces are filled at random
     (1, "WARN  api: slow request GET /items/{item} took {slow}ms"),
     (1, "INFO  worker: job {job} finished in {ms}ms"),
 ]
+#: The faults :func:`generate_logs` can inject: kind → (lines replaced in the window, template).
 FAULTS = {  # kind: (lines replaced in the window, template)
     "database down": (12, "ERROR db: connection refused to {ip}:5432 (attempt {attempt})"),
     "server errors": (10, "ERROR api: GET /items/{item} 500 {ms}ms"),

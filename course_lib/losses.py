@@ -125,7 +125,7 @@ def binary_cross_entropy_per_sample(y_true, y_pred) -> np.ndarray:
 
 
 def binary_cross_entropy_from_logits(y_true, logits) -> float:
-    """Binary cross-entropy of σ(logits), computed from the logits directly; exact and stable for any |z|.
+    """Binary cross-entropy of σ(logits), computed from the logits directly; exact and stable for any ``|z|``.
 
     Defined in: Chapter 6, "Loss functions".
 

@@ -111,6 +111,8 @@ class Sequential(Network):
         seed gives the same model, the same training and the same numbers.
     dtype : "float32" (default) or "float64"
 
+    Notes
+    -----
     As in Keras, every argument of ``fit``/``evaluate``/``predict`` after
     ``X`` and ``y`` is keyword-only (``fit(X, y, 8, 3)`` would be ambiguous).
     """

@@ -37,7 +37,9 @@ FESTIVAL_VOICES = {
     "fi-lj": "voice_suo_fi_lj_diphone",
     "fi-mv": "voice_hy_fi_mv_diphone",
 }
+#: flite's built-in voices.
 FLITE_VOICES = ("kal16", "awb", "rms", "slt", "kal")
+#: SVOX Pico's English voices.
 PICO_VOICES = ("en-US", "en-GB")
 
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from course_lib import speech
 
+#: The 14 words the recognizer knows, in the order of its output classes.
 VOCABULARY = (
     "zero",
     "one",

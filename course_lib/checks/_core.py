@@ -33,6 +33,7 @@ from course_lib.checks._sandbox import Opaque
 _abs, _isfinite, _maximum, _argwhere = np.abs, np.isfinite, np.maximum, np.argwhere
 _asarray, _array_equal, _seterr, _geterr = np.asarray, np.array_equal, np.seterr, np.geterr
 
+#: Every status a check can report, from a pass to each kind of mistake.
 STATUSES = (
     "passed",
     "not_implemented",

@@ -11,7 +11,7 @@ import numpy as np
 
 
 def draw_generator_gradients(logits, minimax_grad, non_saturating_grad):
-    """|∂loss/∂s| of the two generator losses against the discriminator's logit s for a fake sample."""
+    """The size ``|∂loss/∂s|`` of the two generator losses against the discriminator's logit s for a fake sample."""
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 3.6))

@@ -40,6 +40,7 @@ def draw_rate_distortion(results: dict):
 
 
 def draw_ring(ax, cities, ring=None, order=None, title=""):
+    """Draw the cities on ``ax``, with the elastic ring (closed, orange) and a tour (blue) when given."""
     ax.scatter(*cities.T, s=12, c="black", zorder=3)
     if ring is not None:
         closed = np.vstack([ring, ring[:1]])

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from course_lib.grade.report import GRADEBOOK_FIELDS, prepare_out_dir, write_all
 
+#: What every shard of one grading run must share, or the merge refuses.
 MUST_AGREE = ("seed", "edition")
 
 

@@ -27,11 +27,16 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
+#: The columns of the gradebook, one row per student, notebook and exercise.
 GRADEBOOK_FIELDS = ("student", "notebook", "exercise", "status", "points", "max_points", "message")
 
+#: A feedback message is cut to this many characters …
 MESSAGE_MAX_CHARS = 2000
+#: … and this many lines, and then ends with :data:`CUT_MARKER`.
 MESSAGE_MAX_LINES = 40
+#: What ends a message that was cut.
 CUT_MARKER = "… (message cut)"
+#: The largest feedback file written for one notebook, in bytes.
 FEEDBACK_MAX_BYTES = 200_000
 DROPPED_NOTE = "*(Message left out: this feedback file reached its 200 kB limit; gradebook.csv has the message.)*"
 

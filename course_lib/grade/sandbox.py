@@ -38,6 +38,7 @@ from pathlib import Path
 
 import course_lib
 
+#: The installed ``course_lib`` folder, from which each notebook's sandboxed copy is built.
 PACKAGE = Path(course_lib.__file__).resolve().parent
 #: Raised by a library function that answers an exercise of the notebook being graded.
 WITHHELD = "course_lib withholds its own answer to this exercise while grading"

@@ -100,8 +100,8 @@ def read_notebook(path):
         raise UnreadableNotebook(f"{Path(path).name} is not a readable Jupyter notebook ({reason})") from None
 
 
-#: Cell magics whose body is Python that runs in the notebook's namespace: the grader reads the body as the cell.
 # (Not %%timeit or %%px: in Jupyter their bodies run inside a function or on other engines, and define nothing.)
+#: Cell magics whose body is Python that runs in the notebook's namespace: the grader reads the body as the cell.
 PYTHON_CELL_MAGICS = frozenset({"time", "capture", "prun", "debug", "memit", "snakeviz"})
 
 #: What a ``from … import *`` block defines: names nobody can know without running it, so it is always needed.
