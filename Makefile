@@ -20,15 +20,17 @@ $(STAMP): requirements.txt pyproject.toml apt.txt tests/apt.txt
 setup: $(STAMP)
 
 ## make book — execute the notebooks (cached) and build the site into _build/html
-## Notebooks whose code changed are executed two at a time into the execution cache (jupyter-cache, the cache
-## myst-nb reads), so the site build itself only renders: each notebook is still executed once. Each of the two
-## gets one thread for TensorFlow and BLAS: two notebooks that each spin two threads on two cores run far slower.
+## nbval executes each notebook whose code changed, two at a time, and stores it in the execution cache myst-nb
+## reads (tools/nbval_cache.py), so the site build itself only renders: each notebook is executed once, and a
+## failing cell is a failing test that names its notebook and cell. Each of the two gets one thread for
+## TensorFlow and BLAS: two notebooks that each spin two threads on two cores run far slower.
 CACHE := _build/.jupyter_cache
 ONE_THREAD := TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+NBVAL := $(BIN)/python -m pytest -p no:cacheprovider -p tools.nbval_cache --nbval-lax --nbval-current-env \
+	--nbval-cell-timeout=300 -n 2 --dist loadfile --nbval-cache $(CACHE)
 book: setup
 	$(BIN)/python -m course_lib.keras_cache
-	yes | $(BIN)/jcache notebook -p $(CACHE) add book/*.ipynb >/dev/null
-	$(ONE_THREAD) $(BIN)/jcache project -p $(CACHE) execute --executor local-parallel --timeout 180 -v WARNING
+	$(ONE_THREAD) $(NBVAL) --nbval-cache-skip-cached book/
 	$(BIN)/jupyter-book build . --path-output . -W --keep-going
 	@echo
 	@echo "The course is built. Open: file://$(CURDIR)/_build/html/index.html"
@@ -40,8 +42,9 @@ pdf: setup
 	$(BIN)/python tools/make_pdf.py
 
 ## make test — lint, unit/property/parity/check tests, student edition, the book executed once, site and browser
-## The site build executes every notebook exactly once (the cache is cleared first; two at a time), in strict mode: an error, a
-## failed result guard or a failing exercise check stops it. The site and browser tests then reuse that execution.
+## nbval executes every notebook exactly once (the cache is cleared first; two at a time), in strict mode: an error, a
+## failed result guard or a failing exercise check is a failing test. The site is built from that execution, and the
+## site and browser tests reuse it.
 ## Each stage prints "== stage NAME at HH:MM:SS", so a CI log shows where the time goes.
 stage = @echo "== stage $(1) at $$(date +%T)"
 test: setup
@@ -51,7 +54,7 @@ test: setup
 	$(BIN)/python -m course_lib.keras_cache
 	$(call stage,unit tests)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --ignore=tests/site --ignore=tests/pdf tests
-	$(call stage,book executed once and built strictly)
+	$(call stage,book executed once by nbval and built strictly)
 	rm -rf _build/.jupyter_cache _build/.doctrees
 	COURSE_CHECKS_STRICT=1 $(MAKE) book
 	$(call stage,site and browser tests)

@@ -1,7 +1,8 @@
 """Notebook-level tests: conventions, the student edition runs, and nbval catches a broken notebook.
 
-The master notebooks themselves are executed by nbval (`make test`, strict
-checks); these tests cover what nbval cannot.
+The master notebooks themselves are executed once by nbval inside `make book` (strict checks under `make test`),
+straight into the execution cache the site is built from (tools/nbval_cache.py); these tests cover what nbval
+cannot, and that the nbval run fails on a broken notebook and caches only notebooks that pass.
 """
 
 from __future__ import annotations
@@ -292,6 +293,34 @@ def test_nbval_run_fails_on_a_deliberately_wrong_notebook(tmp_path):
     env["COURSE_CHECKS_STRICT"] = "0"
     lenient = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path)
     assert lenient.returncode == 0, lenient.stdout  # only strict mode turns a failed check into a failed run
+
+
+@pytest.mark.slow
+def test_nbval_stores_a_passing_notebook_in_the_execution_cache_and_not_a_failing_one(tmp_path):
+    from jupyter_cache import get_cache
+
+    good, bad, cache = tmp_path / "good.ipynb", tmp_path / "wrong.ipynb", tmp_path / "cache"
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("x = 6 * 7\nprint(x)"), nbformat.v4.new_code_cell("x")]
+    nbformat.write(nb, good)
+    _wrong_notebook(bad)
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tools.nbval_cache", "--nbval-lax"]
+    cmd += ["--nbval-current-env", "--nbval-cache", str(cache), "--rootdir", str(tmp_path), str(good), str(bad)]
+    env = {**os.environ, "COURSE_CHECKS_STRICT": "1", "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert run.returncode != 0, run.stdout
+    assert "FAILED wrong.ipynb::Cell 2" in run.stdout, run.stdout  # the failing notebook and cell are named
+    record = get_cache(str(cache)).match_cache_file(str(good))
+    assert record.data["executed_by"] == "nbval"
+    executed = get_cache(str(cache)).get_cache_bundle(record.pk).nb
+    assert executed.cells[0].outputs[0].text == "42\n" and executed.cells[1].outputs[0].data["text/plain"] == "42"
+    with pytest.raises(KeyError):
+        get_cache(str(cache)).match_cache_file(str(bad))
+    again = subprocess.run(
+        [*cmd[:-1], "--nbval-cache-skip-cached"], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert again.returncode == 0 and "2 deselected" in again.stdout, again.stdout  # nothing left to run
 
 
 def test_readme_and_install_cells_use_the_configured_repository():
