@@ -4,6 +4,8 @@
   fresh build declares ``const THEBE_JS_URL`` twice; we keep one copy.
 * pydata-sphinx-theme reports an empty colour mode as an error; we start in
   light mode (readers can still switch).
+* the sidebar's expand/collapse toggles are ``<summary>`` elements with only an icon; each gets a name a
+  screen reader can say ("Sections of 11. Convolutional networks"), as WCAG 4.1.2 asks.
 * printed output wraps at the page's width (``static/course_site.css``)
   instead of hiding the end of long lines behind a scroll bar.
 * sphinx-external-toc 1.x renumbers sections across numbered parts with a
@@ -15,9 +17,30 @@
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 import types
 from pathlib import Path
+
+TOGGLE = re.compile(r'(<a class="reference internal" href="[^"]*">([^<]+)</a><details[^>]*>)<summary>')
+
+
+def label_toggles(html: str) -> str:
+    """The sidebar's HTML with a name on every expand/collapse toggle."""
+    return TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="Sections of {m.group(2)}">', html)
+
+
+def _name_sidebar_toggles(app, pagename, templatename, context, doctree):
+    generate = context.get("generate_toctree_html")
+    if generate is None or getattr(generate, "labels_toggles", False):
+        return
+
+    def generate_labelled(*args, **kwargs):
+        html = generate(*args, **kwargs)
+        return type(html)(label_toggles(str(html)))
+
+    generate_labelled.labels_toggles = True
+    context["generate_toctree_html"] = generate_labelled
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -66,4 +89,5 @@ def setup(app):
     app.connect("config-inited", _add_static)
     app.add_css_file("course_site.css")
     app.connect("html-page-context", _dedupe_scripts, priority=100)
+    app.connect("html-page-context", _name_sidebar_toggles, priority=900)  # after the theme adds the function
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,16 +7,27 @@ from __future__ import annotations
 
 import numpy as np
 
+#: The book's line and marker colours, in order: Okabe and Ito's palette for colour-blind readers
+#: (blue, orange, bluish green, vermillion, reddish purple, sky blue, yellow, black).  Any two stay distinct
+#: under protanopia, deuteranopia and tritanopia (tests/test_figures_accessible.py measures it); matplotlib's
+#: default palette does not (its orange and green look alike to a protanope).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+#: Pale tints of the palette's blue, vermillion and orange, for filled regions and boxes behind text.
+TINTS = ("#CCE3F0", "#F7D9C4", "#FBEBC2")
+
 
 def use_course_style() -> None:
-    """A readable, consistent matplotlib style for the whole book.
+    """A readable, consistent matplotlib style for the whole book, in a colour-blind-safe palette.
 
-    Defined in: Preface, "How to use this course".
+    Defined in: Preface, "How to use this course".  Lines and markers cycle through :data:`PALETTE`, so "C0",
+    "C1", ... name its colours.
     """
     import matplotlib as mpl
+    from cycler import cycler
 
     mpl.rcParams.update(
         {
+            "axes.prop_cycle": cycler(color=list(PALETTE)),
             "figure.figsize": (6.4, 4.0),
             "figure.dpi": 100,
             "axes.grid": True,

@@ -35,13 +35,13 @@ def draw_perceptron_training(gate: str = "and", epoch: int = 0):
     fig, ax = plt.subplots(figsize=(5.0, 4.4))
     g1, g2 = np.meshgrid(np.linspace(-0.5, 1.5, 161), np.linspace(-0.5, 1.5, 161))
     pred = perceptron_predict(np.column_stack([g1.ravel(), g2.ravel()]), w, b).reshape(g1.shape)
-    ax.contourf(g1, g2, pred, levels=[-0.5, 0.5, 1.5], colors=["#f4c7c3", "#c6dbef"], alpha=0.8)
+    ax.contourf(g1, g2, pred, levels=[-0.5, 0.5, 1.5], colors=["#F7D9C4", "#CCE3F0"], alpha=0.8)
     x1 = np.array([-0.5, 1.5])
     if w[1] != 0:
         ax.plot(x1, -(w[0] * x1 + b) / w[1], "k-", lw=2, label="boundary $w\\cdot x + b = 0$")
     elif w[0] != 0:
         ax.axvline(-b / w[0], color="k", lw=2, label="boundary $w\\cdot x + b = 0$")
-    for label, marker, colour in ((0.0, "o", "#d62728"), (1.0, "s", "#1f77b4")):
+    for label, marker, colour in ((0.0, "o", "C3"), (1.0, "s", "C0")):
         pts = X[y == label]
         ax.scatter(
             pts[:, 0], pts[:, 1], marker=marker, s=120, c=colour, edgecolor="k", label=f"y = {label:g}", zorder=3

@@ -30,11 +30,11 @@ def draw_softmax_temperature(temperature: float = 1.0):
     entropy = float(-np.sum(p * np.log2(np.clip(p, 1e-300, None))))
     fig, (ax_z, ax_p) = plt.subplots(1, 2, figsize=(8.4, 3.4))
     names = [f"class {i}" for i in range(len(logits))]
-    ax_z.bar(names, logits, color="#7f7f7f")
+    ax_z.bar(names, logits, color="gray")
     ax_z.axhline(0, color="k", lw=0.8)
     ax_z.set_title("scores z (logits)")
     ax_z.set_ylabel("z")
-    ax_p.bar(names, p, color="#1f77b4")
+    ax_p.bar(names, p, color="C0")
     ax_p.set_ylim(0, 1)
     ax_p.set_ylabel("probability")
     ax_p.set_title(

@@ -63,7 +63,7 @@ def draw_graph(graph: dict, ax=None, title: str | None = None, edge_labels: dict
             )  # fmt: skip
     n_cols = max(x for x, _ in nodes.values())
     for name, (x, y) in nodes.items():
-        colour = "#f2c14e" if x == 0 else ("#e4572e" if x == n_cols else "#4c9be8")
+        colour = "C1" if x == 0 else ("C3" if x == n_cols else "C0")
         ax.scatter([x], [y], s=420, color=colour, edgecolor="k", zorder=3)
         ax.text(x, y, name, ha="center", va="center", fontsize=8, zorder=4)
     ys = [y for _, y in nodes.values()]

@@ -29,10 +29,12 @@ def draw_finite_difference_error(log10_eps: float = -6.0, float32: bool = False)
     chosen = finite_difference_errors(np.array([10.0**log10_eps]), dtype=dtype)
     floor = 1e-18  # errors that are exactly 0 would vanish from a log plot
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    ax.loglog(grid, np.maximum(curves["forward"], floor), label="forward  (f(x+ε) − f(x)) / ε", color="tab:orange")
-    ax.loglog(grid, np.maximum(curves["central"], floor), label="central  (f(x+ε) − f(x−ε)) / 2ε", color="tab:blue")
+    ax.loglog(
+        grid, np.maximum(curves["forward"], floor), label="forward  (f(x+ε) − f(x)) / ε", color="C1", linestyle="--"
+    )
+    ax.loglog(grid, np.maximum(curves["central"], floor), label="central  (f(x+ε) − f(x−ε)) / 2ε", color="C0")
     ax.axvline(10.0**log10_eps, color="k", linestyle="--", linewidth=1)
-    for kind, color in (("forward", "tab:orange"), ("central", "tab:blue")):
+    for kind, color in (("forward", "C1"), ("central", "C0")):
         ax.plot(chosen["eps"], np.maximum(chosen[kind], floor), "o", color=color, markersize=8)
     ax.set_xlabel("step size ε")
     ax.set_ylabel("|numerical − exact derivative|")
@@ -90,7 +92,7 @@ def draw_graph(root: Value, ax=None):
         if node.label and node.op:
             head = f"{node.label} ({node.op})"
         text = f"{head}\ndata {node.data:.4g}\ngrad {node.grad:.4g}"
-        color = "#dbe9f6" if not node._parents else "#fde2c8"
+        color = "#CCE3F0" if not node._parents else "#FBEBC2"
         ax.text(x, y, text, ha="center", va="center", fontsize=8, bbox={"boxstyle": "round", "fc": color, "ec": "0.3"})
     ax.set_xlim(-0.6, max(columns) + 0.6)
     ax.set_ylim(min(p[1] for p in pos.values()) - 0.7, max(p[1] for p in pos.values()) + 0.7)

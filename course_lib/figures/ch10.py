@@ -40,8 +40,8 @@ def _draw_map(ax, X, grid, weights, title):
         for dp in ((0, 1), (1, 0)):
             j = index.get((p[0] + dp[0], p[1] + dp[1]))
             if j is not None:
-                ax.plot(*weights[[k, j]].T, color="#1f77b4", lw=0.8)
-    ax.plot(*weights.T, "o", color="#d62728", ms=2.5)
+                ax.plot(*weights[[k, j]].T, color="C0", lw=0.8)
+    ax.plot(*weights.T, "o", color="C3", ms=2.5)
     ax.set_title(title, fontsize=10)
     ax.set_aspect("equal")
     ax.set_xticks([])

@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def _boxes(ax, boxes, colour, label=None, scores=None):
+def _boxes(ax, boxes, colour, label=None, scores=None, ls="-"):
     import matplotlib.patches as patches
 
     for k, (r0, c0, r1, c1) in enumerate(np.asarray(boxes, float).reshape(-1, 4)):
         ax.add_patch(
-            patches.Rectangle((c0, r0), c1 - c0, r1 - r0, fill=False, lw=2, ec=colour, label=label if k == 0 else None)
+            patches.Rectangle(
+                (c0, r0), c1 - c0, r1 - r0, fill=False, lw=2, ls=ls, ec=colour, label=label if k == 0 else None
+            )
         )
         if scores is not None:
             ax.text(c0, r0 - 2, f"{scores[k]:.2f}", color=colour, fontsize=8, va="bottom")
@@ -30,12 +32,12 @@ def draw_plates(plates, titles, boxes=None, ncols: int = 2, width: float = 4.2):
         ax.imshow(plates[k], cmap="gray", vmin=0, vmax=1)
         ax.set_title(titles[k], fontsize=10)
         if boxes is not None:
-            _boxes(ax, boxes[k], "tab:red")
+            _boxes(ax, boxes[k], "C3")
     fig.tight_layout()
     return fig
 
 
-def draw_detections(images: dict, found: dict, colours=("tab:orange", "tab:blue"), truth=None, size: float = 4.0):
+def draw_detections(images: dict, found: dict, colours=("C1", "C0"), truth=None, size: float = 4.0):
     """Each picture with the boxes of every detector: ``found[detector][picture] = (boxes, scores or None)``."""
     import matplotlib.pyplot as plt
 
@@ -46,7 +48,7 @@ def draw_detections(images: dict, found: dict, colours=("tab:orange", "tab:blue"
         ax.set_title(name)
         ax.axis("off")
         if truth is not None and name in truth:
-            _boxes(ax, truth[name], "tab:green", "true face")
+            _boxes(ax, truth[name], "C2", "true face", ls="--")
         for (detector, results), colour in zip(found.items(), colours):
             boxes, scores = results[name]
             _boxes(ax, boxes, colour, detector, scores)

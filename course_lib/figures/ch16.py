@@ -44,10 +44,10 @@ def draw_ring(ax, cities, ring=None, order=None, title=""):
     ax.scatter(*cities.T, s=12, c="black", zorder=3)
     if ring is not None:
         closed = np.vstack([ring, ring[:1]])
-        ax.plot(*closed.T, "-", color="tab:orange", lw=1.2)
+        ax.plot(*closed.T, "-", color="C1", lw=1.2)
     if order is not None:
         path = cities[np.r_[order, order[:1]]]
-        ax.plot(*path.T, "-", color="tab:blue", lw=1.2)
+        ax.plot(*path.T, "-", color="C0", lw=1.2)
     ax.set_title(title, fontsize=10)
     ax.set_aspect("equal")
     ax.set_xticks([])

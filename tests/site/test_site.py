@@ -4,8 +4,9 @@ For every page: no console errors, math rendered by MathJax (no raw `$$`),
 printed output that fits the page and no ``<… object at 0x…>`` reprs,
 launch buttons pointing at that page's notebook in the *student edition* (a JupyterHub one only when
 an instructor configured a hub; no link to a placeholder host anywhere),
-exercise solutions collapsed, exercises numbered.  A screenshot of each page
-is saved under _build/screenshots/ for a human to look at.
+exercise solutions collapsed, exercises numbered, and no accessibility violation of impact "serious" or
+"critical" under axe-core's WCAG 2.1 A/AA rules ("moderate" ones are printed; every page's counts are written
+to _build/axe.json).  A screenshot of each page is saved under _build/screenshots/ for a human to look at.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.glob("book/*.html")) if HTML.exists() else []
+PAGES = sorted(p.relative_to(HTML).as_posix() for p in HTML.glob("book/**/*.html")) if HTML.exists() else []
+#: axe-core's rule tags for WCAG 2.0 and 2.1, levels A and AA.
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 #: The JupyterHub an instructor configured ("" when none: then no page may have a JupyterHub button).
 HUB_URL = (CONFIG["launch_buttons"].get("jupyterhub_url") or "").strip("/")
@@ -67,6 +70,39 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         yield b
         b.close()
+
+
+def axe_violations(tab) -> list[dict]:
+    """axe-core's WCAG 2.1 AA violations on the page open in ``tab`` (axe-core as packaged by axe-playwright-python)."""
+    from importlib.resources import files
+
+    tab.add_script_tag(content=(files("axe_playwright_python") / "axe.min.js").read_text())
+    result = tab.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+def meaningful_alt(alt: str | None) -> bool:
+    """Alternative text that says something: a few words, not a file name or a generic word (issue 20 §3)."""
+    text = (alt or "").strip()
+    if re.fullmatch(r"[\w./:-]+\.(png|svg|jpe?g|gif)", text, re.I) or text.lower() in {"image", "figure", "plot"}:
+        return False
+    return len(text.split()) >= 4
+
+
+def _record_axe(page: str, violations: list[dict]) -> None:
+    """Add this page's counts by impact to _build/axe.json (for the closing note and a human reader)."""
+    import json
+
+    path = ROOT / "_build" / "axe.json"
+    record = json.loads(path.read_text()) if path.exists() else {}
+    counts = {}
+    for v in violations:
+        counts[v["impact"]] = counts.get(v["impact"], 0) + len(v["nodes"])
+    record[page] = counts
+    path.write_text(json.dumps(record, indent=1, sort_keys=True))
 
 
 def _source_notebook(page: str) -> Path | None:
@@ -135,6 +171,20 @@ def test_page(page, server, browser):
     assert not overflowing, f"printed output wider than the page on {page} (hidden behind a scroll bar): {overflowing}"
     reprs = re.findall(r"<[\w.<>]+ object at 0x[0-9a-f]+>", tab.inner_text("article"))
     assert not reprs, f"a Python object's default repr is printed on {page}: {reprs[:2]}"
+
+    alts = tab.eval_on_selector_all(
+        "article img", "els => els.map(e => [e.getAttribute('src'), e.getAttribute('alt')])"
+    )
+    unnamed = [src for src, alt in alts if not meaningful_alt(alt)]
+    assert not unnamed, f"figures on {page} without alternative text that says what they show: {unnamed[:5]}"
+
+    violations = axe_violations(tab)
+    _record_axe(page, violations)
+    for v in violations:
+        if v["impact"] not in ("serious", "critical"):
+            print(f"axe ({v['impact']}) on {page}: {v['id']}: {v['help']} at {v['nodes']}")
+    severe = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not severe, f"accessibility violations on {page}: {severe}"
 
     notebook = _source_notebook(page)
     if notebook is None:
