@@ -238,14 +238,50 @@ def rnn_benchmark() -> tuple[float, float]:
     return statistics.median(ours() for _ in range(7)), statistics.median(theirs() for _ in range(7))
 
 
+#: Both sides of the convolution benchmarks run on ONE thread — numpy's BLAS and TensorFlow's intra- and
+#: inter-op pools — as the book's notebooks run and as course_lib's ``fit`` always runs.  TensorFlow fixes its
+#: thread pools when it starts, so these benchmarks run in a process of their own started with this environment.
+ONE_THREAD = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+}
+
+
 def conv_benchmarks() -> dict:
+    """SimpleRNN against TensorFlow (this process), then the convolution benchmarks (:func:`_conv_measurements`,
+    in a one-thread process of their own)."""
+    import json
+
+    rnn_ours, rnn_tf = rnn_benchmark()
+    env = os.environ | ONE_THREAD
+    child = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--conv"], env=env, capture_output=True, text=True
+    )
+    if child.returncode:
+        raise RuntimeError(f"the one-thread convolution benchmarks failed:\n{child.stderr[-3000:]}")
+    return {"rnn_bptt_s": rnn_ours, "rnn_bptt_vs_tf": rnn_ours / rnn_tf, **json.loads(child.stdout.splitlines()[-1])}
+
+
+def _conv_measurements() -> dict:
     """conv2d forward + backward against TensorFlow (32×28×28×8 input, 3×3×8×16 kernel, float32), and one
     epoch of a small CNN (Conv2D(8, 3, relu) → MaxPooling2D → Flatten → Dense(10)) on the MNIST subset
-    against the same model in Keras."""
+    against the same model in Keras; both sides on one thread (:data:`ONE_THREAD`).
+
+    "Ours" is the path the layers run (:mod:`course_lib.conv_fast`); the chapter's readable
+    ``conv.conv2d`` + ``conv.conv2d_backward`` is timed too.  Ours, the readable path and TensorFlow take
+    turns, and so do our epoch and Keras' epoch, so a busy machine slows both sides alike; figures are medians.
+    The ``_vs_`` figures compare wall-clock times; the ``_cpu_vs_`` ones the CPU time of the whole process (all
+    threads), which a machine busy with other work disturbs far less.
+    """
     import keras
     import tensorflow as tf
 
-    from course_lib import conv, datasets, optim
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    from course_lib import conv, conv_fast, datasets, optim
     from course_lib.conv_layers import Conv2D, Flatten, MaxPooling2D
     from course_lib.dense import Dense
     from course_lib.model import Sequential
@@ -257,23 +293,27 @@ def conv_benchmarks() -> dict:
     dY = rng.normal(size=(32, 26, 26, 16)).astype(np.float32)
 
     def ours():
-        start = time.perf_counter()
+        _, cols = conv_fast.conv2d_forward(X, W, b, 1, "valid")
+        conv_fast.conv2d_gradients(dY, X.shape, cols, W, 1, "valid")
+
+    def readable():
         conv.conv2d(X, W, b)
         conv.conv2d_backward(dY, X, W)
-        return time.perf_counter() - start
 
     Xt, Wt, dYt = tf.constant(X), tf.Variable(W), tf.constant(dY)
 
     def theirs():
-        start = time.perf_counter()
         with tf.GradientTape() as tape:
             tape.watch(Xt)
             Y = tf.nn.conv2d(Xt, Wt, 1, "VALID") + b
         tape.gradient(Y, [Xt, Wt], output_gradients=dYt)
-        return time.perf_counter() - start
 
-    theirs()
-    t_ours, t_tf = statistics.median(ours() for _ in range(7)), statistics.median(theirs() for _ in range(7))
+    ours(), readable(), theirs()
+    times = {"ours": [], "readable": [], "tf": []}  # (wall, CPU) seconds
+    for _ in range(25):
+        for name, run in (("ours", ours), ("readable", readable), ("tf", theirs)):
+            times[name].append(_timed(run)[1:])
+    (t_ours, c_ours), (t_readable, _), (t_tf, c_tf) = (_medians(times[k]) for k in ("ours", "readable", "tf"))
 
     X_train, _, y_train, _ = datasets.load_mnist_subset(test_size=0.2, seed=0)
     images = X_train.reshape(-1, 28, 28, 1).astype(np.float32)
@@ -283,7 +323,7 @@ def conv_benchmarks() -> dict:
             [Conv2D(8, 3, activation="relu"), MaxPooling2D(), Flatten(), Dense(10, activation="softmax")]
         )
         model.compile(optimizer=optim.Adam(learning_rate=1e-3), loss="categorical_crossentropy")
-        return model.fit(images, y_train, epochs=1, batch_size=BATCH, verbose=0).fit_seconds
+        return model.fit(images, y_train, epochs=1, batch_size=BATCH, verbose=0)
 
     keras.utils.set_random_seed(0)
     k = keras.Sequential(
@@ -292,19 +332,37 @@ def conv_benchmarks() -> dict:
     )  # fmt: skip
     k.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
     k.fit(images, y_train, epochs=1, batch_size=BATCH, verbose=0)  # trace once
-    start = time.perf_counter()
-    k.fit(images, y_train, epochs=1, batch_size=BATCH, verbose=0)
-    t_keras = time.perf_counter() - start
-    t_cnn = statistics.median(cnn_epoch() for _ in range(2))
-    rnn_ours, rnn_tf = rnn_benchmark()
+
+    def keras_epoch():
+        k.fit(images, y_train, epochs=1, batch_size=BATCH, verbose=0)
+
+    ours_epochs, keras_epochs = [], []
+    for _ in range(7):
+        history, _, cpu = _timed(cnn_epoch)
+        ours_epochs.append((history.fit_seconds, cpu))  # the training loop's own clock, as for Keras' fit
+        keras_epochs.append(_timed(keras_epoch)[1:])
+    (t_cnn, c_cnn), (t_keras, c_keras) = _medians(ours_epochs), _medians(keras_epochs)
     return {
-        "rnn_bptt_s": rnn_ours,
-        "rnn_bptt_vs_tf": rnn_ours / rnn_tf,
         "conv2d_fwd_bwd_s": t_ours,
         "conv2d_fwd_bwd_vs_tf": t_ours / t_tf,
+        "conv2d_fwd_bwd_cpu_vs_tf": c_ours / c_tf,
+        "conv2d_readable_fwd_bwd_vs_tf": t_readable / t_tf,
         "cnn_epoch_s": t_cnn,
+        "keras_cnn_epoch_s": t_keras,
         "cnn_fit_vs_keras": t_cnn / t_keras,
+        "cnn_fit_cpu_vs_keras": c_cnn / c_keras,
     }
+
+
+def _timed(run):
+    """``(result, wall seconds, CPU seconds of the whole process — all its threads)`` of ``run()``."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = run()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _medians(pairs) -> tuple[float, float]:
+    return statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
 
 
 def speech_benchmarks() -> dict:
@@ -363,8 +421,10 @@ def main() -> None:
     for name, value in mnist.items():
         print(f"{name}: {value:.{4 if name.endswith('_s') else 2}f}")
     print(
-        "setup: SimpleRNN 32x50x8 -> 32 units float32; conv2d 32x28x28x8 * 3x3x8x16 float32;"
-        " CNN Conv2D(8)-MaxPool-Flatten-Dense(10), MNIST subset, 1 epoch"
+        "setup: SimpleRNN 32x50x8 -> 32 units float32; conv2d 32x28x28x8 * 3x3x8x16 float32 (course_lib.conv_fast,"
+        " the layers' path; readable: course_lib.conv); CNN Conv2D(8)-MaxPool-Flatten-Dense(10), MNIST subset,"
+        " 1 epoch, batch 32; conv2d and CNN: both sides one thread (BLAS 1, TF intra-op 1, inter-op 1), medians of"
+        " alternating runs, wall clock (_vs_) and process CPU time (_cpu_vs_)"
     )
     for name, value in conv_benchmarks().items():
         print(f"{name}: {value:.{4 if name.endswith('_s') else 2}f}")
@@ -376,4 +436,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--conv"]:  # the one-thread child process of conv_benchmarks
+        import json
+
+        print(json.dumps(_conv_measurements()))
+    else:
+        main()

@@ -13,6 +13,11 @@ matrix product with the kernel reshaped to ``(kh·kw·C_in, C_out)``.  The
 backward pass is the same product transposed (for ``dW``) and, for ``dX``,
 each kernel position sending its share of the error back to the pixels it
 read.
+
+These functions are written to be read.  The layers of
+:mod:`course_lib.conv_layers` run :mod:`course_lib.conv_fast` instead, which
+computes the same numbers (the tests hold the two equal) with fewer, larger
+numpy operations.
 """
 
 from __future__ import annotations

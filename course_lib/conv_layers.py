@@ -2,16 +2,16 @@
 
 Defined in: Chapter 11, "Convolutional networks".
 
-Each layer's forward pass *is* the chapter's function (``Conv2D.forward``
-calls :func:`course_lib.conv.conv2d_with_cols`, the body of ``conv2d``), so
-there is one implementation of each idea, checked against TensorFlow.
+The layers run on :mod:`course_lib.conv_fast`, which computes the same
+numbers as the chapter's functions in :mod:`course_lib.conv` with fewer,
+larger numpy operations; the tests hold the two equal, and both to TensorFlow.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from course_lib import conv
+from course_lib import conv, conv_fast
 from course_lib._validation import check_whole
 from course_lib.activations import FORMULAS
 from course_lib.dense import ACTIVATIONS
@@ -74,7 +74,7 @@ class Conv2D(Layer):
         }
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        Z, cols = conv.conv2d_with_cols(X, self.params["W"], self.params["b"], self.strides, self.padding)
+        Z, cols = conv_fast.conv2d_forward(X, self.params["W"], self.params["b"], self.strides, self.padding)
         A = self._f(Z)
         self._cache = (X.shape, cols, Z, A)
         return A
@@ -82,9 +82,10 @@ class Conv2D(Layer):
     def backward(self, dA: np.ndarray, need_dX: bool = True):
         x_shape, cols, Z, A = self._cache
         dZ = self._df(dA, Z, A)
-        dX, dW, db = conv.conv2d_backward_from_cols(dZ, x_shape, cols, self.params["W"], self.strides, self.padding)
+        W = self.params["W"]
+        dX, dW, db = conv_fast.conv2d_gradients(dZ, x_shape, cols, W, self.strides, self.padding, need_dX)
         self.grads = {"W": dW, "b": db}
-        return dX if need_dX else None
+        return dX
 
     def __repr__(self) -> str:
         return f"Conv2D({self.filters}, {self.kernel_size}, strides={self.strides}, padding={self.padding!r}, activation={self.activation!r})"
@@ -109,12 +110,16 @@ class MaxPooling2D(Layer):
         return (conv.conv_output_size(H, p, s), conv.conv_output_size(W, p, s), C)
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        self._X = X
-        return conv.max_pool2d(X, self.pool_size, self.strides)
+        Y = conv_fast.max_pool2d_forward(X, self.pool_size, self.strides)
+        self._cache = (X, Y)
+        return Y
 
     def backward(self, dA: np.ndarray, need_dX: bool = True):
         self.grads = {}
-        return conv.max_pool2d_backward(dA, self._X, self.pool_size, self.strides) if need_dX else None
+        if not need_dX:
+            return None
+        X, Y = self._cache
+        return conv_fast.max_pool2d_gradient(dA, X, Y, self.pool_size, self.strides)
 
     def __repr__(self) -> str:
         return f"MaxPooling2D({self.pool_size}, strides={self.strides})"
