@@ -1,4 +1,4 @@
-"""Exercises of Chapter 17, "Challenges and limitations" (class weights, k-fold splits, FGSM)."""
+"""Exercises of Chapter 17, "Challenges and limitations" (class weights, k-fold splits, FGSM, adversarial training)."""
 
 from __future__ import annotations
 
@@ -171,6 +171,121 @@ register(
             "clipped to [−1, 1]",
             lambda X, g, e: _fgsm_variant(X, g, e, wide_clip=True),
             "The images hold values in [0, 1], so clip to [0, 1].",
+        ),
+    ],
+)
+
+
+# --------------------------------------------------------------------------
+# adversarial_training_step(W, b, X, y, epsilon, lr) -> (W_new, b_new)
+
+
+def _adv_cases(rng: np.random.Generator) -> list[Case]:
+    X = rng.uniform(0, 1, (5, 4))
+    X[0, :2], X[1, 2:] = [0.0, 1.0], [1.0, 0.02]  # pixels at the ends of [0, 1]
+    return [
+        Case(
+            (rng.normal(size=(4, 3)), rng.normal(size=3), X, np.array([0, 2, 1, 1, 0]), 0.1, 0.5),
+            "5 images of 4 pixels, 3 classes",
+        ),
+        Case(
+            (rng.normal(size=(6, 4)), rng.normal(size=4), rng.uniform(0, 1, (8, 6)), rng.integers(0, 4, 8), 0.25, 1.0),
+            "8 images of 6 pixels, 4 classes, ε = 0.25",
+        ),
+        Case(
+            (rng.normal(size=(3, 2)), np.zeros(2), rng.uniform(0, 1, (4, 3)), np.array([1, 0, 1, 1]), 0.0, 0.3),
+            "ε = 0: one ordinary gradient step",
+        ),
+        Case(
+            (
+                0.1 * rng.normal(size=(9, 5)),
+                rng.normal(size=5),
+                rng.uniform(0, 1, (6, 9)),
+                rng.integers(0, 5, 6),
+                0.05,
+                2.0,
+            ),
+            "6 images of 9 pixels, 5 classes, lr = 2",
+        ),
+    ]
+
+
+def _ce_grads(W, b, X, y):
+    Z = X @ W + b
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    D = (P - np.eye(W.shape[1])[y]) / len(X)
+    return X.T @ D, D.sum(axis=0), D @ W.T
+
+
+def _adv_variant(
+    W, b, X, y, eps, lr, *, descent=False, after=False, no_clip=False, raw=False, only_adv=False, summed=False
+):
+    """The adversarial-training step, or one of its catalogued mistakes."""
+    W, b, X, y = np.asarray(W, float), np.asarray(b, float), np.asarray(X, float), np.asarray(y)
+
+    def attack(W, b):
+        g = _ce_grads(W, b, X, y)[2]
+        out = X + (-1 if descent else 1) * eps * (g if raw else np.sign(g))
+        return out if no_clip else np.clip(out, 0, 1)
+
+    if after:  # a clean step first, then the attack against the new parameters, then a second step
+        dW, db, _ = _ce_grads(W, b, X, y)
+        W, b = W - lr * dW / 2, b - lr * db / 2
+        dW, db, _ = _ce_grads(W, b, attack(W, b), y)
+        return W - lr * dW / 2, b - lr * db / 2
+    dW_a, db_a, _ = _ce_grads(W, b, attack(W, b), y)
+    if only_adv:
+        return W - lr * dW_a, b - lr * db_a
+    dW, db, _ = _ce_grads(W, b, X, y)
+    half = 1.0 if summed else 0.5
+    return W - lr * half * (dW + dW_a), b - lr * half * (db + db_a)
+
+
+def _adv_mistake(**flag):
+    return lambda W, b, X, y, e, lr: _adv_variant(W, b, X, y, e, lr, **flag)
+
+
+register(
+    "adversarial_training_step",
+    chapter=CHAPTER,
+    reference=adversarial.adversarial_training_step,
+    cases=_adv_cases,
+    arg_names=("W", "b", "X", "y", "epsilon", "lr"),
+    atol=1e-6,
+    mistakes=[
+        Mistake(
+            "the attack steps down the loss",
+            _adv_mistake(descent=True),
+            "The attack must make the loss LARGER: move each pixel by +ε·sign(∂L/∂X). Moving against the gradient"
+            " makes the images easier, not harder.",
+        ),
+        Mistake(
+            "the attack made after an update",
+            _adv_mistake(after=True),
+            "Make the FGSM images against the parameters you were given, before any update; then take ONE step,"
+            " with both gradients computed at those same parameters.",
+        ),
+        Mistake(
+            "not clipped",
+            _adv_mistake(no_clip=True),
+            "The attacked images must stay valid images: clip them to [0, 1] before computing their loss.",
+        ),
+        Mistake(
+            "the gradient instead of its sign",
+            _adv_mistake(raw=True),
+            "FGSM moves every pixel by exactly ε: use the sign of ∂L/∂X, not ∂L/∂X itself.",
+        ),
+        Mistake(
+            "only the adversarial loss",
+            _adv_mistake(only_adv=True),
+            "The step descends the MEAN of the clean loss and the adversarial loss, so the clean images still"
+            " count: average the two gradients.",
+        ),
+        Mistake(
+            "the sum of the two losses",
+            _adv_mistake(summed=True),
+            "Average the clean and the adversarial loss (½ each), don't add them: the sum doubles the step.",
         ),
     ],
 )
