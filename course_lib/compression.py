@@ -120,4 +120,79 @@ def dense_autoencoder(n_pixels: int, code_size: int, hidden: int = 256):
     return autoencoder, encoder, decoder
 
 
-__all__ = ["PCACodec", "code_ranges", "dense_autoencoder", "psnr", "quantize"]
+def _autoencoder_arrays(X, weights):
+    X = as_float_array(X, "X", ndim=2)
+    if not isinstance(weights, list | tuple) or len(weights) != 8:
+        raise ValueError(
+            "weights must be the list [W1, b1, W2, b2, W3, b3, W4, b4] of the four dense layers "
+            f"(autoencoder.get_weights()), got {type(weights).__name__} of length {len(weights) if hasattr(weights, '__len__') else '?'}"
+        )
+    arrays = [as_float_array(w, f"weights[{i}]", ndim=2 if i % 2 == 0 else 1) for i, w in enumerate(weights)]
+    width = X.shape[1]
+    for layer in range(4):
+        W, b = arrays[2 * layer], arrays[2 * layer + 1]
+        if W.shape[0] != width or b.shape != (W.shape[1],):
+            raise ValueError(
+                f"layer {layer + 1}: W{layer + 1} must have {width} rows and b{layer + 1} one entry per column of "
+                f"W{layer + 1}, got W{layer + 1} {W.shape} and b{layer + 1} {b.shape}"
+            )
+        width = W.shape[1]
+    if width != X.shape[1]:
+        raise ValueError(f"the last layer must output the {X.shape[1]} pixels of X, got {width}")
+    return X, arrays
+
+
+def _relu(Z):
+    return np.maximum(Z, 0.0)
+
+
+def autoencoder_forward(X, weights):
+    """The dense autoencoder's forward pass, batch-first: ``(code, reconstruction)``.
+
+    Defined in: Chapter 16, "More applications".
+
+    ``weights = [W1, b1, W2, b2, W3, b3, W4, b4]`` are the four layers of
+    :func:`dense_autoencoder`, in the order of ``autoencoder.get_weights()``
+    (each ``W`` of shape ``(inputs, outputs)``).  For images ``X (N, D)``::
+
+        code = relu(X W1 + b1) W2 + b2                      # linear code layer
+        reconstruction = sigmoid(relu(code W3 + b3) W4 + b4)
+    """
+    X, (W1, b1, W2, b2, W3, b3, W4, b4) = _autoencoder_arrays(X, weights)
+    code = _relu(X @ W1 + b1) @ W2 + b2
+    Z4 = _relu(code @ W3 + b3) @ W4 + b4
+    return code, 1.0 / (1.0 + np.exp(-Z4))
+
+
+def autoencoder_decoder_gradients(X, weights):
+    """The autoencoder's loss on ``X (N, D)`` and its gradient for the decoder: ``(loss, dW3, db3, dW4, db4)``.
+
+    Defined in: Chapter 16, "More applications".
+
+    The loss is Keras's ``binary_crossentropy`` of the reconstruction ``P``
+    against the images themselves, averaged over every image and pixel,
+    ``L = −mean(X log P + (1 − X) log(1 − P))``.  With the sigmoid output,
+    ``∂L/∂Z4 = (P − X) / (N·D)``; backpropagation carries it through ``W4``
+    and the ReLU of the decoder's hidden layer to ``W3`` and ``b3``.
+    """
+    X, (W1, b1, W2, b2, W3, b3, W4, b4) = _autoencoder_arrays(X, weights)
+    code = _relu(X @ W1 + b1) @ W2 + b2
+    Z3 = code @ W3 + b3
+    A3 = _relu(Z3)
+    Z4 = A3 @ W4 + b4
+    # −[x log σ(z) + (1 − x) log(1 − σ(z))] = max(z, 0) − x z + log(1 + e^(−|z|)), without overflow
+    loss = float(np.mean(np.maximum(Z4, 0) - X * Z4 + np.log1p(np.exp(-np.abs(Z4)))))
+    dZ4 = (1.0 / (1.0 + np.exp(-Z4)) - X) / X.size
+    dZ3 = (dZ4 @ W4.T) * (Z3 > 0)
+    return loss, code.T @ dZ3, dZ3.sum(axis=0), A3.T @ dZ4, dZ4.sum(axis=0)
+
+
+__all__ = [
+    "PCACodec",
+    "autoencoder_decoder_gradients",
+    "autoencoder_forward",
+    "code_ranges",
+    "dense_autoencoder",
+    "psnr",
+    "quantize",
+]

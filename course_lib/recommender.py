@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._validation import as_float_array, check_whole
+from course_lib._validation import as_float_array, check_shape, check_whole
 
 
 def load_movielens():
@@ -98,6 +98,98 @@ def factorization_model(n_users: int, n_items: int, dim: int = 32, l2: float = 1
     rating = keras.layers.Add()(parts)
     rating = keras.layers.Rescaling(1.0, offset=mean)(rating)
     return keras.Model([user, item], keras.layers.Flatten()(rating))
+
+
+def _factors(P, Q, b_user, b_item, mu, users, items):
+    """The arguments of :func:`mf_predict`, validated: float arrays, integer indices in range."""
+    P, Q = as_float_array(P, "P", ndim=2), as_float_array(Q, "Q", ndim=2)
+    if P.shape[1] != Q.shape[1]:
+        raise ValueError(f"P and Q must have vectors of the same length, got shapes {P.shape} and {Q.shape}")
+    b_user, b_item = as_float_array(b_user, "b_user", ndim=1), as_float_array(b_item, "b_item", ndim=1)
+    check_shape(b_user, "b_user", (P.shape[0],))
+    check_shape(b_item, "b_item", (Q.shape[0],))
+    mu = float(as_float_array(mu, "mu", ndim=0))
+    indices = []
+    for name, idx, n in (("users", users, P.shape[0]), ("items", items, Q.shape[0])):
+        idx = np.asarray(idx)
+        if idx.ndim != 1 or idx.dtype.kind not in "iu":
+            raise ValueError(f"{name} must be a 1-D array of integer indices, got {idx.dtype} of shape {idx.shape}")
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise ValueError(
+                f"{name} must lie between 0 and {n - 1} (the rows of its table), got {idx.min()}…{idx.max()}"
+            )
+        indices.append(idx)
+    if indices[0].shape != indices[1].shape:
+        raise ValueError(f"users and items must have the same length, got {len(indices[0])} and {len(indices[1])}")
+    return P, Q, b_user, b_item, mu, indices[0], indices[1]
+
+
+def mf_predict(P, Q, b_user, b_item, mu, users, items) -> np.ndarray:
+    """Predicted ratings ``r̂ = μ + b_u + b_i + p_u · q_i`` for each pair ``(users[k], items[k])``, shape ``(m,)``.
+
+    Defined in: Chapter 16, "More applications".
+
+    ``P`` (n_users, d) and ``Q`` (n_items, d) hold one vector per user and per
+    film, ``b_user`` (n_users,) and ``b_item`` (n_items,) the biases, ``mu`` the
+    overall mean: the weights of :func:`factorization_model`.  Only the ``m``
+    rows asked for are multiplied, never the whole ``P Qᵀ``.
+    """
+    P, Q, b_user, b_item, mu, users, items = _factors(P, Q, b_user, b_item, mu, users, items)
+    return mu + b_user[users] + b_item[items] + np.sum(P[users] * Q[items], axis=1)
+
+
+def mf_loss(P, Q, b_user, b_item, mu, users, items, ratings, l2) -> float:
+    """The loss :func:`factorization_model` minimises on a batch: mean squared error + ``l2`` (‖P‖² + ‖Q‖²).
+
+    Defined in: Chapter 16, "More applications".
+
+    As Keras' ``embeddings_regularizer=L2(l2)`` adds it: the penalty covers
+    every row of both tables, touched by the batch or not; biases are not
+    penalised.
+    """
+    r_hat = mf_predict(P, Q, b_user, b_item, mu, users, items)
+    ratings = as_float_array(ratings, "ratings", ndim=1)
+    check_shape(ratings, "ratings", r_hat.shape)
+    P, Q = as_float_array(P, "P"), as_float_array(Q, "Q")
+    return float(np.mean((r_hat - ratings) ** 2) + l2 * (np.sum(P**2) + np.sum(Q**2)))
+
+
+def mf_gradients(P, Q, b_user, b_item, mu, users, items, ratings, l2):
+    """``(dP, dQ, db_user, db_item)``: the gradients of :func:`mf_loss`, each the shape of its table.
+
+    Defined in: Chapter 16, "More applications".
+
+    With the error ``e_k = r̂_k − r_k`` of the ``m`` pairs of the batch,
+    ``∂L/∂p_u = (2/m) Σ_{k: users[k]=u} e_k q_{items[k]} + 2 l2 p_u``, and so on.
+    A user (or film) met several times in a batch collects one term per
+    meeting (``np.add.at``; ``dP[users] += …`` would keep only one); the
+    penalty's ``2 l2 P`` reaches every row, as in Keras.
+    """
+    P, Q, b_user, b_item, mu, users, items = _factors(P, Q, b_user, b_item, mu, users, items)
+    ratings = as_float_array(ratings, "ratings", ndim=1)
+    check_shape(ratings, "ratings", users.shape)
+    if isinstance(l2, bool) or not np.isfinite(l2) or l2 < 0:
+        raise ValueError(f"l2 must be a number >= 0, got {l2!r}")
+    error = (mf_predict(P, Q, b_user, b_item, mu, users, items) - ratings) * (2 / max(len(ratings), 1))
+    dP, dQ = 2 * l2 * P, 2 * l2 * Q
+    db_user, db_item = np.zeros_like(b_user), np.zeros_like(b_item)
+    np.add.at(dP, users, error[:, None] * Q[items])
+    np.add.at(dQ, items, error[:, None] * P[users])
+    np.add.at(db_user, users, error)
+    np.add.at(db_item, items, error)
+    return dP, dQ, db_user, db_item
+
+
+def factorization_weights(model) -> dict:
+    """``{"P", "Q", "b_user", "b_item"}``: the tables of a trained :func:`factorization_model`, as numpy arrays.
+
+    Defined in: Chapter 16, "More applications".  The biases come as vectors, ``(n_users,)`` and ``(n_items,)``.
+    """
+    weights = {name: model.get_layer(layer).get_weights()[0] for name, layer in _LAYERS.items()}
+    return {**weights, "b_user": weights["b_user"][:, 0], "b_item": weights["b_item"][:, 0]}
+
+
+_LAYERS = {"P": "user_vector", "Q": "item_vector", "b_user": "user_bias", "b_item": "item_bias"}
 
 
 def implicit_model(n_users: int, n_items: int, dim: int = 32, l2: float = 1e-6):
@@ -186,7 +278,11 @@ __all__ = [
     "encode",
     "factorization_model",
     "implicit_model",
+    "factorization_weights",
     "load_movielens",
+    "mf_gradients",
+    "mf_loss",
+    "mf_predict",
     "precision_at_k",
     "score_matrix",
     "split_by_time",

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._validation import as_float_array, check_whole
-from course_lib.som import som_update
+from course_lib._validation import as_float_array, check_positive, check_shape, check_whole
 
 
 def _cities(cities) -> np.ndarray:
@@ -101,7 +100,7 @@ def two_opt(cities, order) -> np.ndarray:
 
 
 def ring_positions(units: int) -> np.ndarray:
-    """Map positions of ``units`` units on a circle with neighbours 1 apart: the SOM's ring.
+    """Map positions of ``units`` units on a circle with neighbours 1 apart: the ring's starting shape.
 
     Defined in: Chapter 16, "More applications".
     """
@@ -111,6 +110,30 @@ def ring_positions(units: int) -> np.ndarray:
     return radius * np.stack([np.cos(angle), np.sin(angle)], axis=1)
 
 
+def ring_update(ring, city, lr: float, radius: float) -> np.ndarray:
+    """One step of the elastic ring: the new ``ring (K, 2)`` after ``city (2,)`` pulls it; ``ring`` is unchanged.
+
+    Defined in: Chapter 16, "More applications".
+
+    The winner ``w`` is the unit nearest to the city (the first, on a tie).
+    Unit ``k`` lies ``d_k = min(|k − w|, K − |k − w|)`` steps from it along the
+    closed ring, and moves by ``lr · h_k · (city − ring[k])`` with
+    ``h_k = exp(−d_k² / (2·radius²))``: the winner moves most, its ring
+    neighbours less, whatever their distance in the plane.
+    """
+    ring = as_float_array(ring, "ring", ndim=2)
+    if ring.shape[1] != 2 or len(ring) < 3:
+        raise ValueError(f"ring must have shape (K, 2) with K >= 3 units, got {ring.shape}")
+    city = as_float_array(city, "city", ndim=1)
+    check_shape(city, "city", (2,))
+    lr, radius = check_positive(lr, "lr"), check_positive(radius, "radius")
+    winner = int(np.argmin(((ring - city) ** 2).sum(axis=1)))
+    steps = np.abs(np.arange(len(ring)) - winner)
+    d = np.minimum(steps, len(ring) - steps)
+    h = np.exp(-(d**2) / (2.0 * radius**2))
+    return ring + lr * h[:, None] * (city - ring)
+
+
 def elastic_ring(cities, units_per_city: int = 3, epochs: int = 60, seed: int = 0, snapshots=()):
     """Train a ring SOM on the cities: ``(order, ring weights, {epoch: ring weights})``.
 
@@ -118,8 +141,9 @@ def elastic_ring(cities, units_per_city: int = 3, epochs: int = 60, seed: int = 
 
     A ring of ``units_per_city × n`` units starts as a small circle in the
     middle of the cities.  Every epoch shows every city once, in random
-    order, to :func:`course_lib.som.som_update`; the neighbourhood width
-    shrinks geometrically from a tenth of the ring to under one unit, the
+    order, to :func:`ring_update` (the self-organising map's step of chapter
+    10, with distances counted along the ring); the neighbourhood radius
+    shrinks geometrically from a tenth of the ring to half a unit, the
     learning rate from 0.8 to 0.05.  The tour visits the cities in the order
     of their nearest units along the ring.
     """
@@ -137,7 +161,7 @@ def elastic_ring(cities, units_per_city: int = 3, epochs: int = 60, seed: int = 
         t = (epoch - 1) / max(epochs - 1, 1)
         sigma, lr = sigma0 * (sigma1 / sigma0) ** t, lr0 * (lr1 / lr0) ** t
         for k in rng.permutation(n):
-            weights = som_update(weights, grid, cities[k], lr, sigma)
+            weights = ring_update(weights, cities[k], lr, sigma)
         if epoch in snapshots:
             kept[epoch] = weights.copy()
     winners = np.argmin(((cities[:, None, :] - weights[None]) ** 2).sum(axis=2), axis=1)
@@ -149,6 +173,7 @@ __all__ = [
     "nearest_neighbour_tour",
     "random_cities",
     "ring_positions",
+    "ring_update",
     "tour_length",
     "two_opt",
 ]

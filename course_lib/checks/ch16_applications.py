@@ -1,5 +1,5 @@
-"""Exercises of Chapter 16, "More applications" (PSNR, tour length, forecasting windows, precision and recall,
-precision at k)."""
+"""Exercises of Chapter 16, "More applications" (PSNR, the autoencoder's forward pass and decoder gradients, tour
+length, the elastic ring's step, forecasting windows, precision and recall, precision at k)."""
 
 from __future__ import annotations
 
@@ -279,6 +279,440 @@ register(
             lambda r, rel, k: _pak_variant(r, rel, k, at_most=True),
             "Divide by k even when the user liked fewer than k films: precision@k is the share of the k films shown "
             "that were liked.",
+        ),
+    ],
+)
+
+# --------------------------------------------------------------------------
+# The autoencoder of the page, written out: forward pass, loss and the decoder's gradients.
+
+
+def _ae_weights(rng: np.random.Generator, D: int, hidden: int, k: int, shift: float = 0.0) -> list:
+    shapes = [(D, hidden), (hidden, k), (k, hidden), (hidden, D)]
+    weights = []
+    for n_in, n_out in shapes:
+        weights += [rng.normal(0, 1 / np.sqrt(n_in), (n_in, n_out)), rng.normal(shift, 0.3, n_out)]
+    return weights
+
+
+def _ae_cases(rng: np.random.Generator) -> list[Case]:
+    X = rng.uniform(0, 1, (6, 10))
+    return [
+        Case((X, _ae_weights(rng, 10, 5, 3)), "6 images of 10 pixels, 10 → 5 → 3 → 5 → 10"),
+        Case(((rng.uniform(0, 1, (4, 8)) > 0.5) * 1.0, _ae_weights(rng, 8, 6, 2)), "4 black-and-white images"),
+        Case((X[:1], _ae_weights(rng, 10, 4, 3)), "a single image"),
+        Case((X, _ae_weights(rng, 10, 7, 4, shift=-0.4)), "negative biases: many ReLU units are off"),
+    ]
+
+
+def _sigmoid(Z):
+    return 1 / (1 + np.exp(-Z))
+
+
+def _ae_variant(X, weights, *, code_act=None, hidden_act=True, output_act=True, biases=True):
+    X = np.asarray(X, float)
+    W1, b1, W2, b2, W3, b3, W4, b4 = (np.asarray(w, float) for w in weights)
+    if not biases:
+        b1, b2, b3, b4 = 0 * b1, 0 * b2, 0 * b3, 0 * b4
+    act = (lambda Z: np.maximum(Z, 0)) if hidden_act else (lambda Z: Z)
+    code = act(X @ W1 + b1) @ W2 + b2
+    if code_act is not None:
+        code = code_act(code)
+    Z4 = act(code @ W3 + b3) @ W4 + b4
+    return code, _sigmoid(Z4) if output_act else Z4
+
+
+register(
+    "autoencoder_forward",
+    chapter=CHAPTER,
+    reference=compression.autoencoder_forward,
+    cases=_ae_cases,
+    arg_names=("X", "weights"),
+    atol=1e-6,
+    mistakes=[
+        Mistake(
+            "ReLU on the code layer",
+            lambda X, w: _ae_variant(X, w, code_act=lambda Z: np.maximum(Z, 0)),
+            "The code layer (the second Dense layer) has no activation: the code is linear, like PCA's projection, "
+            "and may be negative.",
+        ),
+        Mistake(
+            "sigmoid on the code layer",
+            lambda X, w: _ae_variant(X, w, code_act=_sigmoid),
+            "The code layer (the second Dense layer) has no activation: only the last layer has a sigmoid.",
+        ),
+        Mistake(
+            "no ReLU on the hidden layers",
+            lambda X, w: _ae_variant(X, w, hidden_act=False),
+            "The first and third layers (256 units on the page) pass their sums through a ReLU, max(z, 0).",
+        ),
+        Mistake(
+            "no sigmoid at the output",
+            lambda X, w: _ae_variant(X, w, output_act=False),
+            "The reconstruction is the last layer's sum passed through a sigmoid, so every pixel lies in (0, 1).",
+        ),
+        Mistake(
+            "biases forgotten",
+            lambda X, w: _ae_variant(X, w, biases=False),
+            "Each Dense layer computes inputs @ W + b: add the layer's bias b1, b2, b3 or b4.",
+        ),
+    ],
+)
+
+
+def _ae_grad_variant(
+    X, weights, *, per_image=False, total=False, mse=False, extra_sigmoid=False, no_relu_grad=False,
+    mean_bias=False, flipped=False,
+):  # fmt: skip
+    X = np.asarray(X, float)
+    W1, b1, W2, b2, W3, b3, W4, b4 = (np.asarray(w, float) for w in weights)
+    code = np.maximum(X @ W1 + b1, 0) @ W2 + b2
+    Z3 = code @ W3 + b3
+    H3 = np.maximum(Z3, 0)
+    P = _sigmoid(H3 @ W4 + b4)
+    N, D = X.shape
+    scale = 1.0 if total else (N if per_image else N * D)
+    if mse:
+        loss = ((P - X) ** 2).sum() / scale
+        dZ4 = 2 * (P - X) * P * (1 - P) / scale
+    else:
+        loss = -(X * np.log(P) + (1 - X) * np.log(1 - P)).sum() / scale
+        dZ4 = (P - X) * (P * (1 - P) if extra_sigmoid else 1) / scale
+    if flipped:
+        dZ4 = -dZ4
+    dZ3 = (dZ4 @ W4.T) * (1 if no_relu_grad else (Z3 > 0))
+    bias = (lambda G: G.mean(axis=0)) if mean_bias else (lambda G: G.sum(axis=0))
+    return float(loss), code.T @ dZ3, bias(dZ3), H3.T @ dZ4, bias(dZ4)
+
+
+register(
+    "autoencoder_decoder_gradients",
+    chapter=CHAPTER,
+    reference=compression.autoencoder_decoder_gradients,
+    cases=_ae_cases,
+    arg_names=("X", "weights"),
+    atol=1e-6,
+    mistakes=[
+        Mistake(
+            "mean over the images only",
+            lambda X, w: _ae_grad_variant(X, w, per_image=True),
+            "Keras's binary cross-entropy averages over the pixels of each image and then over the images: divide "
+            "the sum by N·D, the number of all pixels, in the loss and in the gradient.",
+        ),
+        Mistake(
+            "sum instead of mean",
+            lambda X, w: _ae_grad_variant(X, w, total=True),
+            "The loss is a mean over every image and pixel, not a sum: divide by N·D (and the gradient with it).",
+        ),
+        Mistake(
+            "squared error",
+            lambda X, w: _ae_grad_variant(X, w, mse=True),
+            "The page trains with binary cross-entropy, −mean(x log p + (1 − x) log(1 − p)), not the squared error.",
+        ),
+        Mistake(
+            "sigmoid's slope multiplied in again",
+            lambda X, w: _ae_grad_variant(X, w, extra_sigmoid=True),
+            "With a sigmoid output and cross-entropy, the slope of the loss with respect to the last layer's sums "
+            "is already (p − x)/(N·D): the sigmoid's own slope p(1 − p) cancels and must not be multiplied in.",
+        ),
+        Mistake(
+            "ReLU's slope forgotten",
+            lambda X, w: _ae_grad_variant(X, w, no_relu_grad=True),
+            "On its way back to W3 and b3 the gradient passes the decoder's ReLU: it is zero wherever that layer's "
+            "sum was negative.",
+        ),
+        Mistake(
+            "bias gradient averaged",
+            lambda X, w: _ae_grad_variant(X, w, mean_bias=True),
+            "A bias is added to every image, so its gradient is the SUM over the images of the gradient of the "
+            "layer's sums (the 1/(N·D) is already in there).",
+        ),
+        Mistake(
+            "gradient with the wrong sign",
+            lambda X, w: _ae_grad_variant(X, w, flipped=True),
+            "The slope of the loss at the last layer's sums is p − x (the reconstruction minus the image), not x − p.",
+        ),
+    ],
+)
+
+
+# --------------------------------------------------------------------------
+# The elastic ring's one step.
+
+
+def _ring_cases(rng: np.random.Generator) -> list[Case]:
+    angle = 2 * np.pi * np.arange(12) / 12
+    circle = 0.5 + 0.1 * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    return [
+        Case((circle, rng.uniform(0, 1, 2), 0.5, 2.0), "a circle of 12 units, a random city"),
+        Case((circle, np.array([0.62, 0.49]), 0.8, 3.0), "the winner is unit 0: its neighbours wrap around"),
+        Case((rng.uniform(0, 1, (15, 2)), rng.uniform(0, 1, 2), 0.3, 1.5), "a crumpled ring of 15 units"),
+        Case((circle[::-1].copy(), np.array([0.5, 0.62]), 0.05, 0.5), "a small step, a narrow neighbourhood"),
+        Case((rng.uniform(0, 1, (20, 2)), rng.uniform(0, 1, 2), 0.6, 4.0), "20 units in random places"),
+    ]
+
+
+def _ring_variant(ring, city, lr, radius, *, wrap=True, plane=False, winner_only=False, away=False,
+                  farthest=False, unsquared=False):  # fmt: skip
+    ring, city = np.asarray(ring, float), np.asarray(city, float)
+    dist2 = ((ring - city) ** 2).sum(axis=1)
+    w = int(np.argmax(dist2) if farthest else np.argmin(dist2))
+    steps = np.abs(np.arange(len(ring)) - w)
+    d2 = ((np.minimum(steps, len(ring) - steps) if wrap else steps) ** 2).astype(float)
+    if plane:
+        d2 = ((ring - ring[w]) ** 2).sum(axis=1)
+    h = np.exp(-d2 / (2 * (radius if unsquared else radius**2)))
+    if winner_only:
+        h = (np.arange(len(ring)) == w) * 1.0
+    return ring + (-1 if away else 1) * lr * h[:, None] * (city - ring)
+
+
+register(
+    "ring_update",
+    chapter=CHAPTER,
+    reference=tsp.ring_update,
+    cases=_ring_cases,
+    arg_names=("ring", "city", "lr", "radius"),
+    mistakes=[
+        Mistake(
+            "the ring does not wrap around",
+            lambda r, c, lr, s: _ring_variant(r, c, lr, s, wrap=False),
+            "The ring is closed: the last unit is the first's neighbour. Count the steps between two units both ways "
+            "round the ring and keep the shorter.",
+        ),
+        Mistake(
+            "neighbourhood measured in the plane",
+            lambda r, c, lr, s: _ring_variant(r, c, lr, s, plane=True),
+            "A unit's neighbourhood depends on how many steps along the ring it is from the winner (its index), not "
+            "on where it lies in the plane.",
+        ),
+        Mistake(
+            "only the winner moves",
+            lambda r, c, lr, s: _ring_variant(r, c, lr, s, winner_only=True),
+            "Every unit moves, weighted by its neighbourhood h_k; the winner (h = 1) simply moves the most.",
+        ),
+        Mistake(
+            "the units move away from the city",
+            lambda r, c, lr, s: _ring_variant(r, c, lr, s, away=True),
+            "Each unit is pulled TOWARDS the city: add lr · h_k · (city − ring[k]).",
+        ),
+        Mistake(
+            "winner = farthest unit",
+            lambda r, c, lr, s: _ring_variant(r, c, lr, s, farthest=True),
+            "The winner is the unit nearest to the city (argmin of the distance).",
+        ),
+        Mistake(
+            "radius not squared",
+            lambda r, c, lr, s: _ring_variant(r, c, lr, s, unsquared=True),
+            "The neighbourhood is exp(−d² / (2r²)), with d the number of steps along the ring: square the radius r.",
+        ),
+    ],
+)
+
+
+# --- Chapter 16b exercises below ---
+
+
+def _mf_tables(rng, n_users, n_items, d, dtype=np.float64, bias_scale=0.5):
+    P, Q = rng.normal(0, 0.5, (n_users, d)), rng.normal(0, 0.5, (n_items, d))
+    b_user, b_item = rng.normal(0, bias_scale, n_users), rng.normal(0, bias_scale, n_items)
+    return tuple(a.astype(dtype) for a in (P, Q, b_user, b_item))
+
+
+def _mf_batch(rng, n_users, n_items, m, *, repeats=True):
+    """Index arrays below min(n_users, n_items), so swapped tables give numbers (and a hint), not an IndexError."""
+    n = min(n_users, n_items)
+    if repeats:
+        return rng.integers(0, n, m), rng.integers(0, n, m)
+    return rng.permutation(n)[:m], rng.permutation(n)[:m]
+
+
+def _mf_predict_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for (n_users, n_items, d, m, repeats, mu, dtype), label in [
+        ((5, 6, 3, 4, False, 3.5, np.float64), "4 pairs of different users and films, vectors of length 3"),
+        ((6, 4, 2, 7, True, 3.5, np.float64), "7 pairs with repeated users and films, more users than films"),
+        ((4, 7, 5, 3, True, 0.0, np.float64), "the overall mean mu = 0, more films than users"),
+        ((8, 9, 1, 6, True, 2.75, np.float64), "vectors of length 1"),
+        ((10, 12, 4, 9, True, 3.5, np.float32), "float32 tables, as Keras stores them"),
+    ]:
+        P, Q, b_user, b_item = _mf_tables(rng, n_users, n_items, d, dtype, bias_scale=1.0)
+        users, items = _mf_batch(rng, n_users, n_items, m, repeats=repeats)
+        cases.append(Case((P, Q, b_user, b_item, mu, users, items), label))
+    return cases
+
+
+def _mf_predict_variant(P, Q, b_user, b_item, mu, users, items, *, biases=True, mean=True, swap=False, axis=1):
+    P, Q = np.asarray(P, np.float64), np.asarray(Q, np.float64)
+    u, i = (items, users) if swap else (users, items)
+    r = np.sum(P[u] * Q[i], axis=axis)
+    if biases:
+        r = r + b_user[users] + b_item[items]
+    return r + (mu if mean else 0.0)
+
+
+register(
+    "mf_predict",
+    chapter=CHAPTER,
+    reference=recommender.mf_predict,
+    cases=_mf_predict_cases,
+    arg_names=("P", "Q", "b_user", "b_item", "mu", "users", "items"),
+    atol=1e-6,  # float32 tables: answers good to about 1e-7
+    mistakes=[
+        Mistake(
+            "biases forgotten",
+            lambda *a: _mf_predict_variant(*a, biases=False),
+            "The prediction has four parts: the overall mean, the user's bias, the film's bias and the dot product of "
+            "the two vectors. Add b_user and b_item, each looked up at its own index array.",
+        ),
+        Mistake(
+            "overall mean forgotten",
+            lambda *a: _mf_predict_variant(*a, mean=False),
+            "The biases and vectors only say how far a rating is from the overall mean mu: add mu to every prediction.",
+        ),
+        Mistake(
+            "user and film swapped",
+            lambda *a: _mf_predict_variant(*a, swap=True),
+            "P has one row per user and Q one row per film: look up P's rows with users and Q's rows with items.",
+        ),
+        Mistake(
+            "the whole matrix of dot products",
+            lambda P, Q, bu, bi, mu, users, items: (
+                mu + bu[users][:, None] + bi[items][None, :] + np.asarray(P)[users] @ np.asarray(Q)[items].T
+            ),
+            "Each pair k needs only its own dot product p_u · q_i, one number: multiply the two looked-up rows entry by "
+            "entry and sum along the vector, instead of multiplying the two (m, d) matrices into an (m, m) one.",
+        ),
+        Mistake(
+            "every product summed into one number",
+            lambda *a: _mf_predict_variant(*a, axis=None),
+            "Each pair k has its own dot product p_u · q_i: sum the products along the vector (the last axis of the "
+            "looked-up rows) only. Summing over the whole array adds every pair's products into one number.",
+        ),
+    ],
+)
+
+
+def _mf_gradient_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for (n_users, n_items, d, m, repeats, l2, dtype), label in [
+        ((5, 5, 3, 5, False, 0.0, np.float64), "5 different users and films, each met once, l2 = 0"),
+        ((4, 5, 2, 9, True, 0.0, np.float64), "users and films met several times in the batch, l2 = 0"),
+        ((4, 4, 3, 4, False, 0.1, np.float64), "l2 = 0.1, every user and film in the batch"),
+        ((7, 9, 3, 4, False, 0.05, np.float64), "l2 = 0.05, some users and films not in the batch"),
+        ((6, 8, 4, 12, True, 0.01, np.float64), "a batch of 12 with repeats, l2 = 0.01"),
+        ((6, 8, 4, 12, True, 0.01, np.float32), "float32 tables, as Keras stores them"),
+    ]:
+        P, Q, b_user, b_item = _mf_tables(rng, n_users, n_items, d, dtype)
+        users, items = _mf_batch(rng, n_users, n_items, m, repeats=repeats)
+        ratings = rng.integers(1, 11, m) / 2  # 0.5 to 5 stars
+        if repeats:  # make sure one user and one film really come twice
+            users[-1], items[-1] = users[0], items[0]
+        cases.append(Case((P, Q, b_user, b_item, 3.5, users, items, ratings.astype(dtype), l2), label))
+    return cases
+
+
+def _mf_gradients_variant(
+    P,
+    Q,
+    b_user,
+    b_item,
+    mu,
+    users,
+    items,
+    ratings,
+    l2,
+    *,
+    scale=2.0,
+    mean=True,
+    sign=1.0,
+    buffered=False,
+    touched_only=False,
+    l2_factor=2.0,
+    bias_l2=False,
+    own_vector=False,
+):
+    """The gradients written out again, with one switch per classic mistake."""
+    P, Q = np.asarray(P, np.float64), np.asarray(Q, np.float64)
+    b_user, b_item = np.asarray(b_user, np.float64), np.asarray(b_item, np.float64)
+    r_hat = mu + b_user[users] + b_item[items] + np.sum(P[users] * Q[items], axis=1)
+    e = sign * scale * (r_hat - ratings) / (len(ratings) if mean else 1)
+    grads = [np.zeros_like(t) for t in (P, Q, b_user, b_item)]
+    dP, dQ, db_user, db_item = grads
+    from_p, from_q = (P[users], Q[items]) if own_vector else (Q[items], P[users])
+    if buffered:
+        dP[users] += e[:, None] * from_p
+        dQ[items] += e[:, None] * from_q
+        db_user[users] += e
+        db_item[items] += e
+    else:
+        np.add.at(dP, users, e[:, None] * from_p)
+        np.add.at(dQ, items, e[:, None] * from_q)
+        np.add.at(db_user, users, e)
+        np.add.at(db_item, items, e)
+    for g, table, rows in ((dP, P, users), (dQ, Q, items)) + (
+        ((db_user, b_user, users), (db_item, b_item, items)) if bias_l2 else ()
+    ):
+        if touched_only:
+            touched = np.unique(rows)
+            g[touched] += l2_factor * l2 * table[touched]
+        else:
+            g += l2_factor * l2 * table
+    return dP, dQ, db_user, db_item
+
+
+register(
+    "mf_gradients",
+    chapter=CHAPTER,
+    reference=recommender.mf_gradients,
+    cases=_mf_gradient_cases,
+    arg_names=("P", "Q", "b_user", "b_item", "mu", "users", "items", "ratings", "l2"),
+    atol=1e-6,  # float32 tables: answers good to about 1e-7
+    mistakes=[
+        Mistake(
+            "repeated rows overwritten",
+            lambda *a: _mf_gradients_variant(*a, buffered=True),
+            "A user (or film) met twice in the batch must collect both contributions. Adding into dP[users] with "
+            "fancy indexing keeps only one of them per repeated index; accumulate with np.add.at (or a loop).",
+        ),
+        Mistake(
+            "factor 2 forgotten",
+            lambda *a: _mf_gradients_variant(*a, scale=1.0),
+            "The derivative of the squared error (r̂ − r)² is 2 (r̂ − r): keep the factor 2.",
+        ),
+        Mistake(
+            "summed, not averaged, over the batch",
+            lambda *a: _mf_gradients_variant(*a, mean=False),
+            "The loss is the MEAN squared error over the m pairs of the batch: divide each pair's contribution by m.",
+        ),
+        Mistake(
+            "sign flipped",
+            lambda *a: _mf_gradients_variant(*a, sign=-1.0),
+            "With the error e = r̂ − r (prediction minus rating), a prediction that is too high must give a positive "
+            "gradient for its biases; check the order of the subtraction.",
+        ),
+        Mistake(
+            "a vector's gradient from the vector itself",
+            lambda *a: _mf_gradients_variant(*a, own_vector=True),
+            "The derivative of p_u · q_i with respect to p_u is q_i, the OTHER vector: the user's vector is pushed "
+            "along the film's, and the film's along the user's.",
+        ),
+        Mistake(
+            "penalty only on the rows in the batch",
+            lambda *a: _mf_gradients_variant(*a, touched_only=True),
+            "The penalty l2 (‖P‖² + ‖Q‖²) covers every row of both tables, as Keras' embeddings_regularizer adds it "
+            "at each step: its gradient 2·l2·P reaches users and films that are not in the batch too.",
+        ),
+        Mistake(
+            "penalty's factor 2 forgotten",
+            lambda *a: _mf_gradients_variant(*a, l2_factor=1.0),
+            "The derivative of l2 · ‖P‖² with respect to P is 2 · l2 · P: keep the factor 2.",
+        ),
+        Mistake(
+            "biases penalised",
+            lambda *a: _mf_gradients_variant(*a, bias_l2=True),
+            "Only the vector tables P and Q carry the l2 penalty (the model gives the bias embeddings no "
+            "regulariser), so the biases' gradients have no l2 term.",
         ),
     ],
 )
