@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from course_lib._validation import as_float_array, check_positive, check_shape
+from course_lib._validation import as_float_array, check_positive, check_shape, check_whole
 from course_lib.activations import _sigmoid_unchecked
 
 
@@ -130,6 +130,128 @@ def lstm_step(x_t, h_prev, c_prev, Wx, Wh, b):
     c_tilde, o = np.tanh(Z[:, 2 * u : 3 * u]), _sigmoid_unchecked(Z[:, 3 * u :])
     c = f * c_prev + i * c_tilde
     return o * np.tanh(c), c
+
+
+def _check_lstm_sequence(X, h0, c0, Wx, Wh, b):
+    X = as_float_array(X, "X", ndim=3)
+    h0 = as_float_array(h0, "h0", ndim=2)
+    c0 = as_float_array(c0, "c0", ndim=2)
+    Wx = as_float_array(Wx, "Wx", ndim=2)
+    Wh = as_float_array(Wh, "Wh", ndim=2)
+    b = as_float_array(b, "b", ndim=1)
+    u = Wh.shape[0]
+    check_shape(Wx, "Wx", (X.shape[2], 4 * u))
+    check_shape(Wh, "Wh", (u, 4 * u))
+    check_shape(b, "b", (4 * u,))
+    check_shape(h0, "h0", (X.shape[0], u))
+    check_shape(c0, "c0", (X.shape[0], u))
+    return X, h0, c0, Wx, Wh, b
+
+
+def lstm_forward(X, h0, c0, Wx, Wh, b) -> tuple[np.ndarray, np.ndarray]:
+    """The hidden and cell states ``(H, C)``, each ``(m, T, u)``, of an LSTM over ``X (m, T, n_in)``.
+
+    Defined in: Chapter 12, "Recurrent networks".
+
+    :func:`lstm_step` applied at every step from ``(h0, c0)``, with the same
+    weights.  The input's share of the gate sums, ``X Wx``, does not depend
+    on the state, so it is computed for all steps in one product before the
+    loop; only ``h_{t−1} Wh`` must wait for the previous step.
+    """
+    X, h0, c0, Wx, Wh, b = _check_lstm_sequence(X, h0, c0, Wx, Wh, b)
+    m, T, u = X.shape[0], X.shape[1], Wh.shape[0]
+    dtype = np.result_type(X, Wx, Wh, h0)
+    XW = np.ascontiguousarray(np.moveaxis(X @ Wx + b, 1, 0))  # (T, m, 4u): step t is one contiguous block
+    H, C = np.empty((m, T, u), dtype=dtype), np.empty((m, T, u), dtype=dtype)
+    h, c = h0, c0
+    for t in range(T):
+        Z = XW[t] + h @ Wh
+        S = _sigmoid_unchecked(Z)  # the gates i, f, o in one call (the c̃ block is recomputed with tanh)
+        c = S[:, u : 2 * u] * c + S[:, :u] * np.tanh(Z[:, 2 * u : 3 * u])
+        h = S[:, 3 * u :] * np.tanh(c)
+        H[:, t], C[:, t] = h, c
+    return H, C
+
+
+def lstm_backward(dH, X, H, C, h0, c0, Wx, Wh, b, need_dX: bool = True):
+    """Backpropagation through time for the LSTM: ``(dX, dh0, dc0, dWx, dWh, db)`` from ``dH = ∂L/∂H``.
+
+    Defined in: Chapter 12, "Recurrent networks".
+
+    ``H`` and ``C`` are :func:`lstm_forward`'s states; the gates are
+    recomputed from them in one product.  Walking backwards, the error on
+    ``h_t`` is ``dH[:, t]`` plus what step t+1 sends back through ``Wh``;
+    with ``h_t = o ⊙ tanh(c_t)`` it reaches the output gate as
+    ``dh ⊙ tanh(c_t)`` and the cell state as ``dh ⊙ o ⊙ (1 − tanh²c_t)``,
+    added to the error the cell state received from step t+1.  From
+    ``c_t = f ⊙ c_{t−1} + i ⊙ c̃`` the cell's error goes to the gates
+    (``dc ⊙ c̃``, ``dc ⊙ c_{t−1}``, ``dc ⊙ i``) and back to ``c_{t−1}`` as
+    ``dc ⊙ f`` — multiplied by the forget gate only, not by ``Wh``: the
+    additive path that lets gradients survive many steps.  Each gate's error
+    times its slope (σ(1 − σ) or 1 − tanh²) gives ``dZ``; the shared
+    weights collect ``x_tᵀ dZ`` and ``h_{t−1}ᵀ dZ`` over all steps.
+
+    ``need_dX=False`` skips ``dX`` (returned as ``None``), e.g. for one-hot
+    inputs nobody trains.  Only the window is differentiated: ``dh0`` and
+    ``dc0`` are where truncated backpropagation through time stops.
+    """
+    X, h0, c0, Wx, Wh, b = _check_lstm_sequence(X, h0, c0, Wx, Wh, b)
+    m, T, u = X.shape[0], X.shape[1], Wh.shape[0]
+    H, C, dH = (as_float_array(a, name, ndim=3) for a, name in ((H, "H"), (C, "C"), (dH, "dH")))
+    for a, name in ((H, "H"), (C, "C"), (dH, "dH")):
+        check_shape(a, name, (m, T, u))
+    dtype = np.result_type(X, Wx, Wh, dH)
+    H_prev = np.concatenate([h0[:, None], H[:, :-1]], axis=1)
+    C_prev = np.concatenate([c0[:, None], C[:, :-1]], axis=1)
+    Z = X @ Wx + H_prev @ Wh + b
+    gate_i, gate_f = _sigmoid_unchecked(Z[..., :u]), _sigmoid_unchecked(Z[..., u : 2 * u])
+    gate_c, gate_o = np.tanh(Z[..., 2 * u : 3 * u]), _sigmoid_unchecked(Z[..., 3 * u :])
+    tanh_C = np.tanh(C)
+    # The local slopes do not depend on the error: computed for all steps at once, before the loop.
+    # dZ of gates i, f, c̃ = dc ⊙ (c̃ σ'(·), c_{t−1} σ'(·), i tanh'(·));  dZ of gate o = dh ⊙ tanh(c_t) σ'(·).
+    slopes = np.stack(
+        [gate_c * gate_i * (1.0 - gate_i), C_prev * gate_f * (1.0 - gate_f), gate_i * (1.0 - gate_c**2)], axis=2
+    )  # (m, T, 3, u)
+    out_slope = tanh_C * gate_o * (1.0 - gate_o)
+    cell_slope = gate_o * (1.0 - tanh_C**2)  # ∂h_t/∂c_t
+    dZ = np.empty((m, T, 4 * u), dtype=dtype)
+    dh_next, dc_next = np.zeros((m, u), dtype=dtype), np.zeros((m, u), dtype=dtype)
+    for t in range(T - 1, -1, -1):
+        dh = dH[:, t] + dh_next
+        dc = dc_next + dh * cell_slope[:, t]
+        dZ[:, t, : 3 * u] = (slopes[:, t] * dc[:, None, :]).reshape(m, 3 * u)
+        dZ[:, t, 3 * u :] = dh * out_slope[:, t]
+        dc_next = dc * gate_f[:, t]
+        dh_next = dZ[:, t] @ Wh.T
+    flat = dZ.reshape(m * T, 4 * u)
+    dWx = X.reshape(m * T, -1).T @ flat
+    dWh = H_prev.reshape(m * T, u).T @ flat
+    db = flat.sum(axis=0)
+    dX = (dZ @ Wx.T) if need_dX else None
+    return dX, dh_next, dc_next, dWx, dWh, db
+
+
+def truncated_bptt_windows(ids, batch_size: int, T: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(inputs, targets)``, each ``(n_windows, batch_size, T)``: consecutive windows of ``batch_size`` streams.
+
+    Defined in: Chapter 12, section "Text: a character-level language model".
+
+    The text is cut into ``batch_size`` contiguous streams read side by side;
+    window ``j`` holds characters ``jT … jT + T − 1`` of every stream, so
+    window ``j + 1`` continues exactly where window ``j`` stopped.  Carrying
+    the state from one window to the next gives the network context beyond
+    ``T`` characters, while the gradient still stops at the window's start.
+    """
+    ids = np.asarray(ids)
+    batch_size, T = check_whole(batch_size, "batch_size"), check_whole(T, "T")
+    length = (len(ids) - 1) // batch_size
+    n_windows = length // T
+    if n_windows < 1:
+        raise ValueError(f"{len(ids)} ids are too few for {batch_size} streams of at least one window of {T}")
+    streams = ids[: batch_size * length].reshape(batch_size, length)[:, : n_windows * T]
+    shifted = ids[1 : batch_size * length + 1].reshape(batch_size, length)[:, : n_windows * T]
+    to_windows = lambda a: a.reshape(batch_size, n_windows, T).transpose(1, 0, 2)  # noqa: E731
+    return to_windows(streams), to_windows(shifted)
 
 
 def pulse_response(w: float, steps: int = 25, kick: float = 2.0) -> np.ndarray:
