@@ -14,6 +14,8 @@ from numbers import Integral
 
 import numpy as np
 
+from course_lib._validation import as_float_array, check_positive, check_shape, check_whole
+
 
 def _positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
@@ -99,4 +101,33 @@ def most_confident_mistakes(p, y, k: int = 8) -> np.ndarray:
     return wrong[order][: max(0, int(k))]
 
 
-__all__ = ["extract_features", "load_photos", "most_confident_mistakes", "stretch_indices"]
+def train_head(F, y, learning_rate: float, steps: int):
+    """A logistic-regression head trained on cached features ``F`` by full-batch gradient descent: ``(w, b)``.
+
+    Defined in: Chapter 11, "Convolutional networks" (section "Transfer learning on the real photos").
+
+    ``F`` is ``(m, n)``: one row of frozen features per example; ``y`` holds
+    labels 0 or 1.  Starting from ``w = 0``, ``b = 0``, each of the ``steps``
+    steps computes ``p = σ(F w + b)`` and moves both against the gradient of the
+    mean binary cross-entropy,
+    ``w ← w − η Fᵀ(p − y) / m`` and ``b ← b − η · mean(p − y)``.
+    Returns ``w`` of shape ``(n,)`` and ``b`` as a float.
+    """
+    F = as_float_array(F, "F", ndim=2)
+    y = as_float_array(y, "y", ndim=1)
+    check_shape(y, "y", (F.shape[0],))
+    if not np.all((y == 0) | (y == 1)):
+        raise ValueError("y must hold labels 0 or 1")
+    learning_rate = check_positive(learning_rate, "learning_rate")
+    steps = check_whole(steps, "steps", minimum=0)
+    m, n = F.shape
+    w, b = np.zeros(n), 0.0
+    for _ in range(steps):
+        p = 0.5 * (1.0 + np.tanh(0.5 * (F @ w + b)))  # σ(z), written so that it cannot overflow
+        error = p - y
+        w = w - learning_rate * (F.T @ error) / m
+        b = b - learning_rate * float(error.mean())
+    return w, b
+
+
+__all__ = ["extract_features", "load_photos", "most_confident_mistakes", "stretch_indices", "train_head"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from course_lib import conv as ref
+from course_lib import transfer
 from course_lib.checks._core import Case, Mistake, register
 
 CHAPTER = 'Chapter 11, "Convolutional networks"'
@@ -298,6 +299,101 @@ register(
             "dense layer sees the channels only",
             lambda s, layers: _count(s, layers, dense_on_channels=True),
             "After Flatten, the Dense layer sees every number of the last feature maps: rows × columns × channels inputs.",
+        ),
+    ],
+)
+
+
+def _head_cases(rng: np.random.Generator) -> list[Case]:
+    def data(m, n, relu=False, balanced=True):
+        F = rng.normal(size=(m, n))
+        if relu:  # like the pooled features of a ReLU network: non-negative, not centred
+            F = np.maximum(F + 0.5, 0.0)
+        score = F @ rng.normal(size=n) + rng.normal(scale=0.5, size=m)
+        threshold = np.median(score) if balanced else np.quantile(score, 0.7)
+        return F, (score > threshold).astype(np.int64)
+
+    F1, y1 = data(12, 3, balanced=False)
+    F2, y2 = data(20, 5, relu=True)
+    F3, y3 = data(9, 4, balanced=False)
+    F4, y4 = data(6, 2)
+    F5, y5 = data(30, 8, relu=True, balanced=False)
+    return [
+        Case((F1, y1, 0.5, 10), "12 examples, 3 features, fewer 1s than 0s"),
+        Case((F2, y2, 0.1, 25), "non-negative features, as after ReLU and pooling"),
+        Case((F3, y3, 1.0, 1), "a single step"),
+        Case((F4, y4, 0.3, 0), "no steps at all: the starting point"),
+        Case((F5.astype(np.float32), y5, 0.2, 15), "float32 features, as Keras returns them"),
+    ]
+
+
+def _head(
+    F, y, lr, steps, *, total=False, ascent=False, no_bias=False, mse=False, in_turn=False, fewer=0, linear=False
+):
+    """Gradient descent on the logistic-regression head, with one switch per classic mistake."""
+    F, y = np.asarray(F, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    m, n = F.shape
+    w, b = np.zeros(n), 0.0
+    sign = 1.0 if ascent else -1.0
+    for _ in range(max(steps - fewer, 0)):
+        z = F @ w + b
+        p = z if linear else 1.0 / (1.0 + np.exp(-z))
+        error = (p - y) * (p * (1 - p) if mse else 1.0)
+        scale = 1.0 if total else 1.0 / m
+        w = w + sign * lr * scale * (F.T @ error)
+        if in_turn:
+            p = 1.0 / (1.0 + np.exp(-(F @ w + b)))
+            error = p - y
+        if not no_bias:
+            b = b + sign * lr * scale * float(error.sum())
+    return w, b
+
+
+register(
+    "train_head",
+    chapter=CHAPTER,
+    reference=transfer.train_head,
+    cases=_head_cases,
+    arg_names=("F", "y", "learning_rate", "steps"),
+    atol=1e-6,  # float32 features: weights good to about 1e-7
+    mistakes=[
+        Mistake(
+            "gradient summed, not averaged",
+            lambda F, y, lr, s: _head(F, y, lr, s, total=True),
+            "The loss is the mean over the m examples, so its gradient is divided by m too: "
+            "a sum makes the step m times too large.",
+        ),
+        Mistake(
+            "steps uphill",
+            lambda F, y, lr, s: _head(F, y, lr, s, ascent=True),
+            "Gradient descent moves against the gradient: subtract learning_rate × gradient, do not add it.",
+        ),
+        Mistake(
+            "bias never trained",
+            lambda F, y, lr, s: _head(F, y, lr, s, no_bias=True),
+            "The bias is trained too: its gradient is the mean of (p − y) over the examples.",
+        ),
+        Mistake(
+            "squared-error gradient",
+            lambda F, y, lr, s: _head(F, y, lr, s, mse=True),
+            "For a sigmoid output with the cross-entropy loss the gradient with respect to z is simply p − y; "
+            "the factor p(1 − p) belongs to the squared error.",
+        ),
+        Mistake(
+            "bias gradient from the new weights",
+            lambda F, y, lr, s: _head(F, y, lr, s, in_turn=True),
+            "Compute both gradients from the same predictions p, then update w and b: "
+            "the bias's gradient must not see the weights already updated in this step.",
+        ),
+        Mistake(
+            "one step too few",
+            lambda F, y, lr, s: _head(F, y, lr, s, fewer=1),
+            "Take exactly `steps` steps: with steps = 1 the weights move once, with steps = 0 they stay at zero.",
+        ),
+        Mistake(
+            "no sigmoid",
+            lambda F, y, lr, s: _head(F, y, lr, s, linear=True),
+            "The predictions are probabilities: pass F w + b through the sigmoid before comparing them with y.",
         ),
     ],
 )
