@@ -10,8 +10,8 @@ network (CI, a lab without internet) the same calls work once the cache holds
 the files; this module puts them there from
 
 * the Debian package ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``), and
-* copies of ``cats_and_dogs_filtered.zip`` and ``shakespeare.txt`` (into ``$KERAS_HOME/datasets``) and of the
-  ImageNet-pretrained MobileNetV2 weights (into ``$KERAS_HOME/models``) in a data folder (``COURSE_DATA_DIR``).
+* copies of ``cats_and_dogs_filtered.zip``, ``shakespeare.txt`` and ``real_words_8k.npz`` (real people's voices,
+  chapter 14; into ``$KERAS_HOME/datasets``) and of the ImageNet-pretrained MobileNetV2 weights (into ``$KERAS_HOME/models``) in a data folder (``COURSE_DATA_DIR``).
 
 Run it as ``python -m course_lib.keras_cache [DATA_DIR]``.  It never downloads
 and never overwrites a file that is already cached.
@@ -35,6 +35,8 @@ CATS_AND_DOGS_ZIP = "cats_and_dogs_filtered.zip"
 CATS_AND_DOGS_URL = "https://storage.googleapis.com/mledu-datasets/cats_and_dogs_filtered.zip"
 SHAKESPEARE_TXT = "shakespeare.txt"
 SHAKESPEARE_URL = "https://storage.googleapis.com/download.tensorflow.org/data/shakespeare.txt"
+#: Chapter 14's pack of real people saying the recognizer's words (CC BY-SA 4.0; never committed to the project).
+REAL_WORDS_NPZ = "real_words_8k.npz"
 #: The file name under which ``keras.applications.MobileNetV2(include_top=False, weights="imagenet")`` looks in
 #: ``$KERAS_HOME/models`` (224-pixel weights; at another input size pass its path as ``weights=``).
 MOBILENET_V2_NO_TOP = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5"
@@ -87,7 +89,7 @@ def seed_keras_cache(data_dir=None, fashion_dir=FASHION_MNIST_DEBIAN) -> list[st
     for name in FASHION_MNIST_FILES:
         if _copy_if_missing(fashion_dir / name, cache / "fashion-mnist" / name):
             copied.append(f"fashion-mnist/{name}")
-    for name in (CATS_AND_DOGS_ZIP, SHAKESPEARE_TXT):
+    for name in (CATS_AND_DOGS_ZIP, SHAKESPEARE_TXT, REAL_WORDS_NPZ):
         if _copy_if_missing(data_dir / name, cache / name):
             copied.append(name)
     if _copy_if_missing(data_dir / MOBILENET_V2_NO_TOP, keras_models_dir() / MOBILENET_V2_NO_TOP):

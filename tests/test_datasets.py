@@ -115,11 +115,13 @@ def test_keras_cache_is_seeded_from_local_copies_without_overwriting(tmp_path, m
     (data / keras_cache.CATS_AND_DOGS_ZIP).write_bytes(b"zip")
     (data / keras_cache.SHAKESPEARE_TXT).write_text("First Citizen:")
     (data / keras_cache.MOBILENET_V2_NO_TOP).write_bytes(b"weights")
+    (data / keras_cache.REAL_WORDS_NPZ).write_bytes(b"voices")
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     cache = keras_cache.keras_datasets_dir()
     assert cache == tmp_path / "keras" / "datasets"
     copied = keras_cache.seed_keras_cache(data, fashion)
-    assert len(copied) == 7
+    assert len(copied) == 8
+    assert (cache / keras_cache.REAL_WORDS_NPZ).read_bytes() == b"voices"
     assert (cache / keras_cache.SHAKESPEARE_TXT).read_text() == "First Citizen:"
     assert (tmp_path / "keras" / "models" / keras_cache.MOBILENET_V2_NO_TOP).read_bytes() == b"weights"
     assert (cache / "fashion-mnist" / "t10k-images-idx3-ubyte.gz").read_bytes() == b"fashion t10k-images-idx3-ubyte.gz"
