@@ -1,7 +1,8 @@
 """The library reference's links back to the book.
 
 Every docstring of ``course_lib`` says where the book defines it, as ``Chapter 2, "From biological to artificial
-neurons"`` or ``Chapter 12, section "Text: a character-level language model"``.  In the reference pages (autodoc)
+neurons"``, ``Chapter 12, section "Text: a character-level language model"`` or ``Preface, "How to use this
+course"``.  In the reference pages (autodoc)
 each such mention becomes a link to that chapter's page, and a function or class whose own docstring does not say
 where it is defined gets its module's chapter as a link, so every entry leads to the chapter that teaches it.
 """
@@ -14,7 +15,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MENTION = re.compile(r'Chapter\s+(\d+)(?:,\s+section\s+"([^"]+)"|,\s+"([^"]+)")?')
+MENTION = re.compile(r'(?:Chapter\s+(\d+)|Preface)(?:,\s+section\s+"([^"]+)"|,\s+"([^"]+)")?')
 
 
 def _page_titles() -> dict[str, str]:
@@ -44,7 +45,8 @@ TITLES, CHAPTERS = _page_titles(), _chapter_pages()
 
 def chapter_link(match: re.Match) -> str:
     """A ``:doc:`` role for one mention of a chapter, or the mention itself when no page is found."""
-    number, section, title = int(match.group(1)), match.group(2), match.group(3)
+    number = int(match.group(1)) if match.group(1) else 0  # the preface is page 00
+    section, title = match.group(2), match.group(3)
     page = TITLES.get(section or title or "") or CHAPTERS.get(number)
     if page is None:
         return match.group(0)
