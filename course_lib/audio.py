@@ -75,10 +75,14 @@ def read_wav(data) -> tuple[np.ndarray, int]:
     """
     from scipy.io import wavfile
 
-    source = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+    source = io.BytesIO(bytes(data)) if isinstance(data, (bytes, bytearray, memoryview)) else data
     sr, x = wavfile.read(source)
-    if x.ndim == 2:  # stereo: average the channels
-        x = x.mean(axis=1) if x.dtype.kind == "f" else (x.astype(np.float64).mean(axis=1) / np.iinfo(x.dtype).max)
+    if x.dtype == np.uint8:  # 8-bit WAV is unsigned, silence at 128
+        x = (x.astype(np.float64) - 128) / 128
+    elif x.dtype.kind in "iu":  # 16-, 24- (stored in int32) and 32-bit PCM
+        x = x.astype(np.float64) / np.iinfo(x.dtype).max
+    if x.ndim == 2:  # stereo (or more channels): average them
+        x = x.mean(axis=1)
     return as_waveform(x), int(sr)
 
 

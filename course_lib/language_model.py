@@ -11,6 +11,8 @@ so a word that sounded ambiguous is settled by the words around it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from course_lib._validation import as_float_array
@@ -90,4 +92,168 @@ def viterbi_decode(log_acoustic, log_bigram, lm_weight: float = 1.0) -> np.ndarr
     return np.array(path[::-1])
 
 
-__all__ = ["bigram_matrix", "sentence_log_probability", "viterbi_decode"]
+def _percent(p: float) -> str:
+    return "<1 %" if p < 0.005 else f"{100 * p:.0f} %"
+
+
+@dataclass(frozen=True)
+class HeardWord:
+    """One piece of a decoded recording: the acoustic model's best candidates and the word the decoder chose.
+
+    Defined in: Chapter 14, "Speech recognition".
+    """
+
+    candidates: tuple[tuple[str, float], ...]  # (word, acoustic probability), most probable first
+    decoded: str  # the word chosen with the language model (Viterbi)
+    unsure: bool  # the acoustic model's top probability is below the threshold
+
+    @property
+    def acoustic(self) -> str:
+        """The acoustic model's own choice (its most probable word)."""
+        return self.candidates[0][0]
+
+    @property
+    def top_probability(self) -> float:
+        return self.candidates[0][1]
+
+    @property
+    def changed(self) -> bool:
+        """Whether the language model replaced the acoustic model's choice."""
+        return self.decoded != self.acoustic
+
+
+@dataclass(frozen=True)
+class SentenceReport:
+    """What the recogniser heard in a recording, word by word; ``str(report)`` says it in words.
+
+    Defined in: Chapter 14, "Speech recognition".
+    """
+
+    words: tuple[HeardWord, ...]
+    unsure_below: float
+
+    @property
+    def decoded(self) -> list[str]:
+        """The decoder's words (acoustic and language model together), including the unsure ones."""
+        return [w.decoded for w in self.words]
+
+    @property
+    def acoustic(self) -> list[str]:
+        """The acoustic model's best word per piece, without the language model."""
+        return [w.acoustic for w in self.words]
+
+    @property
+    def sentence(self) -> str:
+        """The decoded sentence with ``?`` for every word the recogniser is not sure about."""
+        return " ".join("?" if w.unsure else w.decoded for w in self.words)
+
+    @property
+    def unsure(self) -> list[int]:
+        """Positions (from 1) of the words the recogniser is not sure about."""
+        return [k for k, w in enumerate(self.words, 1) if w.unsure]
+
+    def text(self) -> str:
+        """The report as lines of text: the sentence, then each word's candidates and what the language model did."""
+        if not self.words:
+            return "I heard no words: the recording is silent, or too quiet to tell words from the pauses."
+        lines = [f'I heard: "{self.sentence}"']
+        for k, w in enumerate(self.words, 1):
+            heard = ", ".join(f"{word} {_percent(p)}" for word, p in w.candidates)
+            if w.unsure:
+                note = (
+                    f"I am not sure about word {k} (the best sound match has only {100 * w.top_probability:.0f} %,"
+                    f" below {100 * self.unsure_below:.0f} %); the language model would guess {w.decoded!r}"
+                )
+            elif w.changed:
+                note = f"the language model changed {w.acoustic!r} to {w.decoded!r}"
+            else:
+                note = "kept by the language model"
+            lines.append(f"  word {k}: {'?' if w.unsure else w.decoded:<6}  acoustic model: {heard}  →  {note}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def sentence_report(
+    probabilities, vocabulary, log_bigram, lm_weight: float = 1.0, unsure_below: float = 0.5, top: int = 3
+) -> SentenceReport:
+    """Decode per-piece acoustic probabilities ``(T, V)`` with the bigram model and report each piece.
+
+    Defined in: Chapter 14, "Speech recognition".
+
+    For every piece: the acoustic model's ``top`` most probable words, the word
+    :func:`viterbi_decode` chooses with the language model, and whether the
+    acoustic model's top probability is below ``unsure_below`` (then the
+    report says it is not sure instead of guessing).
+    """
+    vocabulary = [str(w) for w in vocabulary]
+    probs = as_float_array(probabilities, "probabilities", ndim=2)
+    if probs.shape[1] != len(vocabulary):
+        raise ValueError(
+            f"probabilities must have one column per vocabulary word ({len(vocabulary)}), got shape {probs.shape}"
+        )
+    if not np.all(np.isfinite(probs)) or np.any(probs < 0) or np.any(probs > 1 + 1e-6):
+        raise ValueError("probabilities must lie in [0, 1] (use predict_proba, not logits or log-probabilities)")
+    if isinstance(unsure_below, bool) or not isinstance(unsure_below, (int, float)) or not 0 <= unsure_below <= 1:
+        raise ValueError(f"unsure_below must be a probability between 0 and 1, got {unsure_below!r}")
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ValueError(f"top must be a whole number ≥ 1, got {top!r}")
+    if len(probs) == 0:
+        return SentenceReport((), float(unsure_below))
+    best = viterbi_decode(np.log(probs + 1e-9), log_bigram, lm_weight=lm_weight)
+    words = []
+    for p, j in zip(probs, best):
+        order = np.argsort(-p, kind="stable")[:top]
+        candidates = tuple((vocabulary[i], float(p[i])) for i in order)
+        words.append(HeardWord(candidates, vocabulary[int(j)], bool(p[order[0]] < unsure_below)))
+    return SentenceReport(tuple(words), float(unsure_below))
+
+
+def decode_sentence(
+    recognizer,
+    wave,
+    rate,
+    vocabulary=None,
+    log_bigram=None,
+    lm_weight: float = 1.0,
+    unsure_below: float = 0.5,
+    top: int = 3,
+) -> SentenceReport:
+    """Cut a recording of words said with short pauses into words, score them and decode them with the bigram model.
+
+    Defined in: Chapter 14, "Speech recognition".
+
+    ``recognizer.predict_proba(pieces, rate)`` gives the acoustic
+    probabilities of the pieces found by ``speech.split_words``;
+    ``vocabulary`` (default: ``recognizer.vocabulary``) names their columns
+    and ``log_bigram`` is ``np.log`` of a :func:`bigram_matrix` over it.
+    Returns a :class:`SentenceReport` (see :func:`sentence_report`).
+    """
+    from course_lib import speech
+    from course_lib.audio import as_waveform
+
+    if log_bigram is None:
+        raise ValueError("log_bigram is required: np.log(bigram_matrix(sentences, vocabulary))")
+    if not hasattr(recognizer, "predict_proba"):
+        raise ValueError(f"recognizer must have predict_proba(waves, rate), got {type(recognizer).__name__}")
+    vocabulary = list(recognizer.vocabulary if vocabulary is None else vocabulary)
+    x = as_waveform(wave)
+    quiet = float(np.abs(x).max()) < 1e-3  # below −60 dB of full scale: nothing was said (or the microphone is off)
+    pieces = [] if quiet else speech.split_words(x, rate)
+    if not pieces:
+        probabilities = np.zeros((0, len(vocabulary)))
+    else:
+        probabilities = np.asarray(recognizer.predict_proba(pieces, rate))
+    return sentence_report(probabilities, vocabulary, log_bigram, lm_weight, unsure_below, top)
+
+
+__all__ = [
+    "HeardWord",
+    "SentenceReport",
+    "bigram_matrix",
+    "decode_sentence",
+    "sentence_log_probability",
+    "sentence_report",
+    "viterbi_decode",
+]
