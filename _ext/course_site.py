@@ -22,7 +22,9 @@ import textwrap
 import types
 from pathlib import Path
 
-TOGGLE = re.compile(r'(<a class="[^"]*\breference internal\b[^"]*" href="[^"]*">([^<]+)</a>\s*<details[^>]*>\s*)<summary>')
+TOGGLE = re.compile(
+    r'(<a class="[^"]*\breference internal\b[^"]*" href="[^"]*">([^<]+)</a>\s*<details[^>]*>\s*)<summary>'
+)
 
 
 def label_toggles(html: str) -> str:
