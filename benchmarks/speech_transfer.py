@@ -36,7 +36,7 @@ def main(seeds=(0, 1, 2)) -> None:
     for name, voices in [("without_group_a", [v for v in base if v not in GROUP_A]), ("with_group_a", base)]:
         on_b, on_test = [], []
         for seed in seeds:
-            recognizer = word_recognizer.train_word_recognizer(seed=seed, voices=voices)
+            recognizer = word_recognizer.train_word_recognizer(seed=seed, voices=voices, real=False)
             on_b.append(accuracy(recognizer, GROUP_B))
             on_test.append(accuracy(recognizer, word_recognizer.TEST_VOICES))
         print(f"speech_unseen_accents_{name}: {np.mean(on_b):.3f}  (seeds: {' '.join(f'{a:.3f}' for a in on_b)})")

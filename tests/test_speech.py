@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from course_lib import speech, word_recognizer
+from course_lib import real_voices, speech, word_recognizer
 
 needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (apt.txt)")
 
@@ -109,7 +109,7 @@ def test_training_refuses_the_held_out_voices():
 @needs_espeak
 def test_a_small_recognizer_learns_words_saves_and_loads(tmp_path):
     voices = [f"espeak-ng:{a}+{v}" for a in ("en-us", "en-gb") for v in ("m1", "f2", "m3")]
-    rec = word_recognizer.train_word_recognizer(seed=0, voices=voices, takes=1, copies=2, epochs=15)
+    rec = word_recognizer.train_word_recognizer(seed=0, voices=voices, takes=1, copies=2, epochs=15, real=False)
     held_out = word_recognizer.synthesize_words(["espeak-ng:en-gb-scotland+m4"], seed=5)
     waves = [w for w, _, _ in held_out]
     truth = [word for _, word, _ in held_out]
@@ -247,3 +247,111 @@ def test_every_festival_voice_says_the_same_text_the_same_way_twice():
     first, again = (word_recognizer.synthesize_words(voices, takes=2, seed=5) for _ in range(2))
     differ = sorted({voice for (a, _, voice), (b, _, _) in zip(first, again) if not np.array_equal(a, b)})
     assert not differ, f"these voices gave different sound for the same text and speed: {differ}"
+
+
+def test_the_speaker_split_is_the_fixed_hash_rule():
+    import hashlib
+
+    for name in ("sc-0a7c2a8d", "wuw2-session00017", "someone"):
+        expected = int(hashlib.sha256(name.encode()).hexdigest(), 16) % 3 == 0
+        assert word_recognizer.held_out_speaker(name) is expected
+    names = [f"speaker-{i}" for i in range(600)]
+    share = np.mean([word_recognizer.held_out_speaker(n) for n in names])
+    assert 0.28 < share < 0.39, "about a third of the speakers are held out"
+    with pytest.raises(ValueError, match="speaker"):
+        word_recognizer.held_out_speaker(3)
+
+
+def _tiny_pack(path, words=("one", "the"), speakers=("sc-a", "wuw2-session00001")):
+    clips = [np.full(400 + 100 * i, 1000 * (i + 1), np.int16) for i in range(len(words))]
+    offsets = np.cumsum([0] + [len(c) for c in clips])
+    corpus = ["speech_commands_v0.01" if s.startswith("sc-") else "wuw_corpus_ii" for s in speakers]
+    np.savez(
+        path,
+        audio=np.concatenate(clips),
+        offsets=offsets,
+        words=np.array(words),
+        speakers=np.array(speakers),
+        corpus=np.array(corpus),
+        sources=np.array(["x", "y"]),
+        sample_rate=np.array(8000),
+    )
+
+
+def test_real_words_reads_the_pack_and_says_none_when_it_is_absent(tmp_path, monkeypatch):
+    _tiny_pack(tmp_path / "pack.npz")
+    pack = word_recognizer.real_words(tmp_path / "pack.npz")
+    assert len(pack) == 2 and list(pack.words) == ["one", "the"] and pack.sample_rate == 8000
+    assert all(w.dtype == np.float32 and w.ndim == 1 and np.abs(w).max() <= 1 for w in pack.waves)
+    assert len(pack.waves[1]) == 500 and np.isclose(pack.waves[1][0], 2000 / 32767)
+    np.testing.assert_array_equal(pack.held_out(), [word_recognizer.held_out_speaker(s) for s in pack.speakers])
+    monkeypatch.setattr(real_voices, "_real_words_paths", lambda: [tmp_path / "absent.npz"])
+    assert word_recognizer.real_words() is None, "no pack (e.g. on Colab): None, not an error"
+    with pytest.raises(FileNotFoundError, match="absent"):
+        word_recognizer.real_words(tmp_path / "absent.npz")
+    monkeypatch.undo()
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # the default search starts in $KERAS_HOME/datasets
+    assert real_voices._real_words_paths()[0] == tmp_path / "datasets" / word_recognizer.REAL_WORDS_FILE
+
+
+@pytest.mark.skipif(word_recognizer.real_words() is None, reason="the real-voice pack is not on this machine")
+def test_the_real_voice_pack_holds_out_a_third_of_its_speakers():
+    pack = word_recognizer.real_words()
+    held = pack.held_out()
+    assert len(pack) == 863 and set(pack.words) <= set(word_recognizer.VOCABULARY)
+    assert not set(pack.speakers[held]) & set(pack.speakers[~held]), "speaker-disjoint"
+    for corpus in ("speech_commands_v0.01", "wuw_corpus_ii"):
+        speakers = set(pack.speakers[pack.corpus == corpus])
+        assert 0.2 < len(speakers & set(pack.speakers[held])) / len(speakers) < 0.45
+
+
+def test_real_training_clips_are_digits_by_training_speakers_only(tmp_path):
+    speakers = [f"sc-{i}" for i in range(30)]
+    words = [("one", "the", "seven")[i % 3] for i in range(30)]
+    clips = [np.full(400, 1000, np.int16)] * 30
+    np.savez(
+        tmp_path / "pack.npz",
+        audio=np.concatenate(clips),
+        offsets=np.arange(31) * 400,
+        words=np.array(words),
+        speakers=np.array(speakers),
+        corpus=np.array(["speech_commands_v0.01"] * 30),
+        sources=np.array(["x"] * 30),
+        sample_rate=np.array(8000),
+    )
+    pack = word_recognizer.real_words(tmp_path / "pack.npz")
+    chosen = word_recognizer.real_training_clips(pack)
+    assert chosen and {word for _, word, _ in chosen} == {"one", "seven"}, "digits only: no running-speech 'the'"
+    assert not any(word_recognizer.held_out_speaker(s) for _, _, s in chosen)
+    expected = sum(w != "the" and not word_recognizer.held_out_speaker(s) for w, s in zip(words, speakers))
+    assert len(chosen) == expected
+    assert len(word_recognizer.real_training_clips(pack, words=("the",))) == 10 - sum(
+        word_recognizer.held_out_speaker(s) for w, s in zip(words, speakers) if w == "the"
+    )
+    with pytest.raises(ValueError, match="vocabulary"):
+        word_recognizer.real_training_clips(pack, words=("hello",))
+    with pytest.raises(ValueError, match="RealWords"):
+        word_recognizer.train_word_recognizer(real="yes")
+
+
+def test_features_are_normalised_per_utterance_and_survive_silence():
+    rng = np.random.default_rng(0)
+    word = np.concatenate([tone(500, 0.2, 8000), tone(1500, 0.2, 8000)]) + 0.01 * rng.normal(size=3200)
+    f = speech.features(word, 8000)
+    np.testing.assert_allclose(f.mean(axis=0), 0, atol=1e-4)  # each band's mean over the utterance removed
+    assert np.isclose(f.std(), 1, atol=1e-3)
+    assert np.corrcoef(speech.features(word * 0.3, 8000).ravel(), f.ravel())[0, 1] > 0.99, "gain drops out"
+    for silence in (np.zeros(8000), np.full(8000, 1e-9), np.zeros(10)):
+        g = speech.features(silence, 8000)
+        assert g.shape == (40, speech.N_MELS) and np.all(np.isfinite(g)), "silence gives numbers, not NaN"
+
+
+@needs_espeak
+def test_without_the_pack_training_says_it_uses_synthetic_voices_only(tmp_path, monkeypatch, caplog):
+    import logging
+
+    monkeypatch.setattr(real_voices, "_real_words_paths", lambda: [tmp_path / "absent.npz"])
+    with caplog.at_level(logging.INFO, logger="course_lib.word_recognizer"):
+        rec = word_recognizer.train_word_recognizer(voices=["espeak-ng:en-us+m1"], takes=1, copies=0, epochs=1)
+    assert "synthetic voices only" in caplog.text
+    assert len(rec.predict(np.zeros(4000, np.float32), 8000)) == 1
