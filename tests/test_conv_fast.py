@@ -13,15 +13,10 @@ from course_lib import conv, conv_fast
 from course_lib.conv_layers import Conv2D, Flatten, MaxPooling2D
 from course_lib.dense import Dense
 from course_lib.model import Sequential
+from tests.test_conv import GEOMETRIES as CHAPTER_GEOMETRIES
 
-GEOMETRIES = [
+GEOMETRIES = CHAPTER_GEOMETRIES + [
     # H, W, kh, kw, C_in, C_out, stride, padding
-    (7, 8, 3, 3, 2, 4, 1, "valid"),
-    (7, 8, 3, 3, 2, 4, 2, "same"),
-    (6, 5, 2, 3, 3, 2, 2, "valid"),
-    (5, 5, 4, 4, 1, 3, 3, "same"),
-    (9, 9, 3, 3, 2, 2, 1, "same"),
-    (8, 8, 1, 1, 3, 2, 2, "valid"),
     (11, 7, 3, 3, 1, 5, 1, "valid"),  # one input channel: the other im2col branch
     (11, 7, 3, 3, 1, 5, 2, "same"),
     (13, 10, 5, 5, 4, 3, 2, "same"),
